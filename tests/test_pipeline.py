@@ -1,0 +1,111 @@
+import json
+
+import pytest
+from sqlalchemy import func, inspect, select
+from sqlmodel import SQLModel
+
+from toolkit import pipeline
+from toolkit.ingest import read_captions
+from toolkit.operators import GenerationConfig
+from toolkit.pipeline import generate_run, ingest
+from toolkit.store.db import make_engine
+from toolkit.store.models import CandidateRow, Caption, ParseRow, Run, RunCaption
+
+
+def count(engine, model) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(model.__table__)).scalar_one()
+
+
+def test_migration_builds_the_schema_of_the_models(db_url):
+    engine = make_engine(db_url)
+    insp = inspect(engine)
+    tables = set(insp.get_table_names()) - {"alembic_version"}
+    assert tables == set(SQLModel.metadata.tables)
+    for name, table in SQLModel.metadata.tables.items():
+        assert {c["name"] for c in insp.get_columns(name)} == {c.name for c in table.columns}, name
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0001"
+
+
+def test_ingest_reports_bad_lines_and_goes_on(db_url, captions_file, nlp):
+    engine = make_engine(db_url)
+    report = ingest(engine, read_captions(captions_file), nlp=nlp)
+    assert report.inserted == 6  # 11 lines: malformed JSON, blank caption, over-long, bad UTF-8 skipped
+    reasons = " | ".join(str(b) for b in report.bad)
+    assert len(report.bad) == 4, reasons
+    assert "line 3" in reasons and "line 4" in reasons and "line 6" in reasons and "line 9" in reasons
+    assert all(str(captions_file) in str(b) for b in report.bad)
+    assert count(engine, ParseRow) == 6
+    again = ingest(engine, read_captions(captions_file), nlp=nlp)
+    assert again.inserted == 0 and again.duplicates == 6 and again.parsed == 0
+    assert count(engine, Caption) == 6
+
+
+def test_generate_stores_candidates_once_and_resumes(db_url, captions_file, nlp, tmp_path):
+    engine = make_engine(db_url)
+    ingest(engine, read_captions(captions_file), nlp=nlp)
+    config = GenerationConfig(seed=3)
+    first = generate_run(engine, config, limit=2)
+    assert first.captions == 2
+    rest = generate_run(engine, config)
+    assert rest.run_id == first.run_id and rest.captions == 4
+    total = count(engine, CandidateRow)
+    assert total == first.candidates + rest.candidates > 0
+    assert generate_run(engine, config).captions == 0  # finished: nothing pending, nothing added
+    assert count(engine, CandidateRow) == total
+    with engine.connect() as conn:
+        status, summary = conn.execute(select(Run.status, Run.summary)).one()
+    assert status == "done" and json.loads(summary)["candidates"] == total
+
+    # the same generation in one go on a fresh database gives the same candidates
+    other = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    ingest(other, read_captions(captions_file), nlp=nlp)
+    generate_run(other, config)
+    with engine.connect() as a, other.connect() as b:
+        uids = lambda c: sorted(c.execute(select(CandidateRow.uid, CandidateRow.text)).all())  # noqa: E731
+        assert uids(a) == uids(b)
+
+
+def test_generation_with_new_settings_never_reparses(db_url, captions_file, nlp, monkeypatch):
+    engine = make_engine(db_url)
+    ingest(engine, read_captions(captions_file), nlp=nlp)
+
+    def no_parsing(*_a, **_k):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(pipeline, "parse_texts", no_parsing)
+    report = generate_run(engine, GenerationConfig(operators=("swap",), depth=2, seed=9))
+    assert report.captions == 6
+    assert count(engine, RunCaption) == 6
+
+
+def test_captions_ingested_without_parse_are_parsed_at_generation(db_url, captions_file, nlp):
+    engine = make_engine(db_url)
+    ingest(engine, read_captions(captions_file), parse=False)
+    assert count(engine, ParseRow) == 0
+    generate_run(engine, GenerationConfig(), nlp=nlp)
+    assert count(engine, ParseRow) == 6
+
+
+def test_interrupted_generation_keeps_what_was_stored(db_url, captions_file, nlp, monkeypatch):
+    engine = make_engine(db_url)
+    ingest(engine, read_captions(captions_file), nlp=nlp)
+    real = pipeline.generate
+    calls = {"n": 0}
+
+    def flaky(parse, config, lex):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt
+        return real(parse, config, lex)
+
+    monkeypatch.setattr(pipeline, "generate", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        generate_run(engine, GenerationConfig(), chunk=2)
+    done = count(engine, RunCaption)
+    assert done == 2  # the first chunk was committed
+    monkeypatch.setattr(pipeline, "generate", real)
+    report = generate_run(engine, GenerationConfig(), chunk=2)
+    assert report.captions == 4 and count(engine, RunCaption) == 6

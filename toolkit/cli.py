@@ -1,0 +1,266 @@
+"""The `hardneg` command line: thin wrappers over importable functions (toolkit.pipeline, toolkit.operators)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from toolkit.operators.base import OPERATOR_NAMES, SUBTYPES
+
+console = Console()
+SAMPLE = Path(__file__).parent / "data" / "coco_sample.jsonl"
+MAX_BAD_SHOWN = 10
+
+
+def _csv_choice(allowed: tuple[str, ...]):
+    def parse(_ctx, param, value: str | None) -> tuple[str, ...]:
+        if value is None:
+            return allowed
+        items = tuple(v.strip().lower() for v in value.split(",") if v.strip())
+        bad = [v for v in items if v not in allowed]
+        if bad or not items:
+            raise click.BadParameter(f"{', '.join(bad) or 'empty'}: choose from {', '.join(allowed)}", param=param)
+        return items
+
+    return parse
+
+
+db_option = click.option(
+    "--db", envvar="HARDNEG_DB", default=None, metavar="PATH|URL",
+    help="SQLite file or SQLAlchemy URL (default: $HARDNEG_DB, else ./hardneg.db).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+
+
+def generation_options(f):
+    f = click.option("--operators", callback=_csv_choice(OPERATOR_NAMES), default=None, metavar="LIST",
+                     help="Comma-separated: swap,replace,add (default: all).")(f)
+    f = click.option("--subtypes", callback=_csv_choice(SUBTYPES), default=None, metavar="LIST",
+                     help="Comma-separated: obj,att,rel (default: all).")(f)
+    f = click.option("--depth", type=click.IntRange(1, 5), default=1, show_default=True,
+                     help="Operators composed at distinct sites.")(f)
+    f = click.option("--per-site", type=click.IntRange(1, 50), default=4, show_default=True,
+                     help="Substitutes tried at each site.")(f)
+    f = click.option("--seed", type=int, default=0, show_default=True, help="Selection seed (output is deterministic).")(f)
+    return f
+
+
+def _config(operators, subtypes, depth, max_candidates, per_site, seed):
+    from toolkit.operators import GenerationConfig
+
+    return GenerationConfig(tuple(operators), tuple(subtypes), depth, max_candidates, per_site, seed)
+
+
+def _engine(db: str | None):
+    from toolkit.store.db import make_engine
+
+    return make_engine(db)
+
+
+def _print_bad(report) -> None:
+    for bad in report.bad[:MAX_BAD_SHOWN]:
+        click.echo(f"skipped {bad}", err=True)  # plain echo: a file:line reference must not be wrapped
+    if len(report.bad) > MAX_BAD_SHOWN:
+        click.echo(f"... and {len(report.bad) - MAX_BAD_SHOWN} more", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="hardneg")
+def main() -> None:
+    """hardneg: compositional hard negatives (SWAP / REPLACE / ADD) for vision-language models.
+
+    \b
+    Example:
+      hardneg quickstart
+      hardneg negatives "A black dog chasing a white cat."
+    """
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["auto", "jsonl", "csv", "coco", "sugarcrepe", "txt"]), default="auto",
+              show_default=True, help="Input format (auto: by extension / content).")
+@click.option("--image-root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Directory that relative image paths are joined to.")
+@click.option("--max-chars", type=click.IntRange(1), default=1000, show_default=True, help="Longer captions are skipped.")
+@click.option("--no-parse", is_flag=True, help="Store captions only; they are parsed when first generated from.")
+@db_option
+@json_option
+def ingest(path, fmt, image_root, max_chars, no_parse, db, as_json) -> None:
+    """Store captions from a JSONL, CSV, TXT, COCO captions JSON or SugarCrepe folder, and parse them once.
+
+    \b
+    Example:
+      hardneg ingest captions.jsonl --image-root images/
+    """
+    from toolkit.ingest import read_captions
+    from toolkit.pipeline import ingest as run_ingest
+
+    engine = _engine(db)
+    try:
+        records = read_captions(path, format=fmt, max_chars=max_chars, image_root=image_root)
+        with console.status(f"ingesting {path}") if not as_json else _nullcontext():
+            report = run_ingest(engine, records, parse=not no_parse)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _print_bad(report)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        d = report.to_dict()
+        console.print(
+            f"read {d['read']}, stored {d['inserted']} new, {d['duplicates']} already stored, parsed {d['parsed']}, "
+            f"skipped {d['skipped']}" + (f" {d['skipped_by_reason']}" if d["skipped"] else "")
+        )
+
+
+class _nullcontext:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+@main.command()
+@generation_options
+@click.option("--max-candidates", type=click.IntRange(1), default=40, show_default=True,
+              help="Cap per caption (and per depth level).")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Process at most this many captions now.")
+@db_option
+@json_option
+def generate(operators, subtypes, depth, per_site, seed, max_candidates, limit, db, as_json) -> None:
+    """Generate candidates for every stored caption; an interrupted run resumes where it stopped.
+
+    \b
+    Example:
+      hardneg generate --operators swap,replace --depth 2 --seed 1
+    """
+    from sqlalchemy import func, select
+
+    from toolkit.pipeline import generate_run
+    from toolkit.store.models import Caption
+
+    try:
+        config = _config(operators, subtypes, depth, max_candidates, per_site, seed)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    engine = _engine(db)
+    with engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(Caption.__table__)).scalar_one()
+    if as_json:
+        report = generate_run(engine, config, limit=limit)
+        click.echo(json.dumps(report.to_dict(), indent=2))
+        return
+    with click.progressbar(length=min(total, limit or total), label="generating", file=sys.stderr) as bar:
+        report = generate_run(engine, config, limit=limit, progress=bar.update)
+    _print_run(report.to_dict())
+
+
+def _print_run(d: dict) -> None:
+    console.print(
+        f"run [bold]{d['run_id']}[/]: {d['captions']} captions processed now, {d['candidates']} candidates stored, "
+        f"{d['captions_without_candidates']} captions gave none"
+    )
+    if d["skipped_sites"]:
+        console.print("operators that did not apply (per caption):")
+        for reason, n in list(d["skipped_sites"].items())[:8]:
+            console.print(f"  {n:6d}  {reason}", highlight=False)
+
+
+@main.command()
+@click.argument("caption")
+@generation_options
+@click.option("-n", "--max-candidates", type=click.IntRange(1), default=20, show_default=True, help="How many to show.")
+@json_option
+def negatives(caption, operators, subtypes, depth, per_site, seed, max_candidates, as_json) -> None:
+    """Negatives for one caption, without a database.
+
+    \b
+    Example:
+      hardneg negatives "A black dog chasing a white cat." --operators swap --json
+    """
+    from toolkit.negatives import negatives_for
+
+    config = _config(operators, subtypes, depth, max_candidates, per_site, seed)
+    try:
+        result = negatives_for(caption, config)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    from toolkit.display import candidates_table
+
+    rows = [{"caption": caption, **c, "detail": "; ".join(e["detail"] for e in c["provenance"]["edits"])}
+            for c in result["candidates"]]
+    if rows:
+        console.print(candidates_table(rows))
+    for skip in result["skipped"]:
+        console.print(f"[dim]{skip['operator']}/{skip['subtype']} did not apply: {skip['reason']}[/]", highlight=False)
+
+
+@main.command()
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--run", "run_id", default=None, help="Only this run's candidates.")
+@db_option
+def export(out, run_id, db) -> None:
+    """Write candidates with full provenance as JSONL (one object per line).
+
+    \b
+    Example:
+      hardneg export negatives.jsonl
+    """
+    from toolkit.export import export_jsonl
+
+    n = export_jsonl(_engine(db), out, run_id=run_id)
+    console.print(f"wrote {n} candidates to {out}")
+
+
+@main.command()
+@db_option
+@json_option
+def stats(db, as_json) -> None:
+    """Counts of captions, parses, runs and candidates by operator.
+
+    \b
+    Example:
+      hardneg stats --json
+    """
+    from toolkit.display import counts_table
+    from toolkit.store.queries import counts
+
+    with _engine(db).connect() as conn:
+        d = counts(conn)
+    if as_json:
+        click.echo(json.dumps(d, indent=2))
+        return
+    console.print(f"{d['captions']} captions, {d['images']} images, {d['parses']} parses, {d['runs']} runs, "
+                  f"{d['candidates']} candidates")
+    if d["by_operator"]:
+        console.print(counts_table(d["by_operator"]))
+
+
+@main.command()
+@click.option("--sample", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=SAMPLE,
+              help="Captions to start from (default: the bundled COCO sample).")
+@click.option("--examples", type=click.IntRange(0), default=6, show_default=True, help="Example negatives to show.")
+@db_option
+def quickstart(sample, examples, db) -> None:
+    """Ingest the bundled COCO captions into ./hardneg.db, run all three operators, show what came out.
+
+    \b
+    Example:
+      hardneg quickstart
+    """
+    from toolkit.quickstart import run_quickstart
+
+    run_quickstart(db, sample, examples, console)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""Attribute vocabulary: parsing, validation and precomputed lookups for ``attributes.toml``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ._schema import check_keys, fail, group_list, word_list
+
+_TYPE_KEYS = {"applies_to", "exclude", "words", "synonyms", "antonyms", "kinds", "overlaps"}
+
+
+@dataclass(frozen=True)
+class AttributeType:
+    """One attribute type (a contrast set such as ``color`` or ``size``)."""
+
+    name: str
+    words: tuple[str, ...]
+    applies_to: tuple[str, ...]
+
+
+class AttributeIndex:
+    """Validated, precomputed view of ``attributes.toml``."""
+
+    def __init__(
+        self, data: dict[str, Any], categories: tuple[str, ...], file: str = "attributes.toml"
+    ) -> None:
+        self.file = file
+        check_keys(file, "top level", data, {"type"}, {"type"})
+        table = check_keys(file, "type", data["type"], set(data["type"]))
+        self.types: dict[str, AttributeType] = {}
+        self._type_of: dict[str, str] = {}
+        self._syn: dict[str, tuple[str, ...]] = {}
+        self._ant: dict[str, list[str]] = {}
+        self._parents: dict[str, set[str]] = {}
+        self._overlaps: set[frozenset[str]] = set()
+        for name, body in table.items():
+            self._parse_type(name, body, categories)
+        self._ancestors = {w: self._up(w, ()) for w in self._type_of}
+        self._check_antonyms()
+        self._subs = {w: tuple(self._compute_substitutes(w)) for w in self._type_of}
+
+    # ---------------------------------------------------------------- parsing
+    def _parse_type(self, name: str, body: Any, categories: tuple[str, ...]) -> None:
+        where = f"type.{name}"
+        check_keys(self.file, where, body, _TYPE_KEYS, {"words", "applies_to"})
+        words = word_list(self.file, f"{where}.words", body["words"], min_len=2)
+        for word in words:
+            if word in self._type_of:
+                fail(self.file, where, f"word {word!r} is already in type {self._type_of[word]!r}")
+            self._type_of[word] = name
+            self._syn[word] = (word,)
+        applies = self._parse_applies(where, body, categories)
+        self.types[name] = AttributeType(name, words, applies)
+        self._parse_synonyms(where, name, body.get("synonyms", []))
+        self._parse_antonyms(where, name, body.get("antonyms", []))
+        self._parse_kinds(where, name, body.get("kinds", {}))
+        for grp in group_list(self.file, f"{where}.overlaps", body.get("overlaps", [])):
+            self._require_members(f"{where}.overlaps", name, grp)
+            self._overlaps.update(frozenset((grp[0], other)) for other in grp[1:])
+
+    def _parse_applies(self, where: str, body: dict, categories: tuple[str, ...]) -> tuple[str, ...]:
+        applies = word_list(self.file, f"{where}.applies_to", body["applies_to"], min_len=1)
+        exclude = word_list(self.file, f"{where}.exclude", body.get("exclude", []))
+        for cat in [c for c in applies if c != "*"] + list(exclude):
+            if cat not in categories:
+                fail(self.file, where, f"unknown object category {cat!r} (known: {', '.join(categories)})")
+        chosen = categories if "*" in applies else applies
+        return tuple(c for c in chosen if c not in exclude)
+
+    def _require_members(self, where: str, name: str, words: tuple[str, ...]) -> None:
+        for word in words:
+            if self._type_of.get(word) != name:
+                fail(self.file, where, f"{word!r} is not in the words list of type {name!r}")
+
+    def _parse_synonyms(self, where: str, name: str, value: Any) -> None:
+        for grp in group_list(self.file, f"{where}.synonyms", value):
+            self._require_members(f"{where}.synonyms", name, grp)
+            for word in grp:
+                if len(self._syn[word]) > 1:
+                    fail(self.file, f"{where}.synonyms", f"{word!r} is in two synonym groups")
+                self._syn[word] = grp
+
+    def _parse_antonyms(self, where: str, name: str, value: Any) -> None:
+        for a, b in (
+            self._pair(f"{where}.antonyms", p) for p in group_list(self.file, f"{where}.antonyms", value)
+        ):
+            self._require_members(f"{where}.antonyms", name, (a, b))
+            if self._syn[a] == self._syn[b]:
+                fail(self.file, f"{where}.antonyms", f"{a!r} and {b!r} are both synonyms and antonyms")
+            self._ant.setdefault(a, []).append(b)
+            self._ant.setdefault(b, []).append(a)
+
+    def _pair(self, where: str, pair: tuple[str, ...]) -> tuple[str, str]:
+        if len(pair) != 2:
+            fail(self.file, where, f"expected a pair, got {list(pair)}")
+        return pair[0], pair[1]
+
+    def _parse_kinds(self, where: str, name: str, table: Any) -> None:
+        table = check_keys(
+            self.file, f"{where}.kinds", table, set(table) if isinstance(table, dict) else set()
+        )
+        for general, specifics in table.items():
+            kinds = word_list(self.file, f"{where}.kinds.{general}", specifics, min_len=1)
+            self._require_members(f"{where}.kinds", name, (general, *kinds))
+            for word in kinds:
+                self._parents.setdefault(word, set()).add(general)
+
+    def _up(self, word: str, path: tuple[str, ...]) -> frozenset[str]:
+        if word in path:
+            fail(self.file, f"kinds ({word!r})", "kinds cycle")
+        result: set[str] = set()
+        for syn in self._syn[word]:
+            for parent in self._parents.get(syn, ()):
+                result |= {parent, *self._syn[parent], *self._up(parent, (*path, word))}
+        return frozenset(result)
+
+    def _check_antonyms(self) -> None:
+        for word, others in self._ant.items():
+            for other in others:
+                rel = self.relation(word, other)
+                if rel is not None:
+                    fail(self.file, f"antonyms ({word!r}, {other!r})", f"antonym pair is also {rel!r}")
+
+    # ---------------------------------------------------------------- queries
+    def _compute_substitutes(self, word: str) -> list[str]:
+        ordered: list[str] = []
+        for syn in self._syn[word]:
+            for ant in self._ant.get(syn, ()):
+                ordered += [ant, *self._syn[ant]]
+        ordered += self.types[self._type_of[word]].words
+        out: dict[str, None] = {}
+        for cand in ordered:
+            if self.relation(word, cand) is None:
+                out[cand] = None
+        return list(out)
+
+    def type_of(self, word: str) -> str | None:
+        """Attribute type of ``word``."""
+        return self._type_of.get(word)
+
+    def relation(self, a: str, b: str) -> str | None:
+        """'same' | 'synonym' | 'hypernym' | 'hyponym' | 'related' | None (different types -> None)."""
+        if a == b:
+            return "same"
+        if a not in self._type_of or self._type_of.get(a) != self._type_of.get(b):
+            return None
+        if b in self._syn[a]:
+            return "synonym"
+        up_a, up_b = self._ancestors.get(a, frozenset()), self._ancestors.get(b, frozenset())
+        if b in up_a:
+            return "hypernym"
+        if a in up_b:
+            return "hyponym"
+        if any(frozenset((x, y)) in self._overlaps for x in self._syn[a] for y in self._syn[b]):
+            return "related"
+        return None
+
+    def substitutes(self, word: str) -> list[str]:
+        """Same-type words: antonyms first, then the rest in file order; never related words."""
+        return list(self._subs.get(word, ()))
+
+    def types_for(self, categories: tuple[str, ...]) -> list[str]:
+        """Attribute types that apply to any of ``categories`` (file order)."""
+        return [t.name for t in self.types.values() if any(c in t.applies_to for c in categories)]
+
+    def words(self, type_: str) -> list[str]:
+        """Words of one attribute type in file order."""
+        found = self.types.get(type_)
+        return [] if found is None else list(found.words)

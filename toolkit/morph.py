@@ -1,0 +1,85 @@
+"""English morphology the operators need: indefinite articles, noun number and verb agreement."""
+
+from __future__ import annotations
+
+import functools
+
+from lemminflect import getInflection
+
+# Words whose spelling misleads the vowel rule.
+_AN_EXCEPTIONS = ("hour", "honest", "honor", "honour", "heir", "herb")
+_A_EXCEPTIONS = ("uni", "use", "usu", "uten", "euro", "eu", "one", "once", "ute", "uk", "ufo", "ur", "user")
+_BE_PLURAL = {"is": "are", "was": "were", "has": "have", "does": "do", "'s": "'re"}
+_BE_SINGULAR = {v: k for k, v in _BE_PLURAL.items()}
+
+
+def indefinite_article(word: str) -> str:
+    """`a` or `an` for the word that follows the article."""
+    w = word.lower().lstrip("\"'(")
+    if not w:
+        return "a"
+    if w.startswith(_AN_EXCEPTIONS):
+        return "an"
+    if w.startswith(_A_EXCEPTIONS):
+        return "a"
+    if len(w) == 1 or (w.isupper() and len(w) <= 4):
+        return "an" if w[0] in "aefhilmnorsx" else "a"
+    return "an" if w[0] in "aeiou" else "a"
+
+
+@functools.lru_cache(maxsize=8192)
+def pluralize(lemma: str, irregular: str | None = None) -> str:
+    """Plural of a noun lemma; multiword lemmas inflect their last word ("stop sign" -> "stop signs")."""
+    if irregular:
+        return irregular
+    *first, last = lemma.split(" ")
+    forms = getInflection(last, "NNS")
+    plural = forms[0] if forms else (last + "es" if last.endswith(("s", "x", "ch", "sh")) else last + "s")
+    return " ".join([*first, plural])
+
+
+def inflect_noun(lemma: str, number: str, irregular_plural: str | None = None) -> str:
+    """The noun lemma in the given grammatical number ("sing" | "plur")."""
+    return pluralize(lemma, irregular_plural) if number == "plur" else lemma
+
+
+@functools.lru_cache(maxsize=8192)
+def inflect_verb(lemma: str, tag: str) -> str:
+    """A verb lemma in the form of a Penn tag (VBG, VBZ, VBD...); multiword ("look at") inflects the first word."""
+    head, *rest = lemma.split(" ")
+    if tag in {"VB", "VBP"} or not tag.startswith("VB"):
+        form = head
+    else:
+        forms = getInflection(head, tag)
+        form = forms[0] if forms else head
+    return " ".join([form, *rest])
+
+
+def agree_verb(word: str, lemma: str, tag: str, number: str) -> str | None:
+    """The form of a finite verb or auxiliary agreeing with a subject of `number`, or None if unchanged."""
+    low = word.lower()
+    if number == "plur":
+        if low in _BE_PLURAL:
+            new = _BE_PLURAL[low]
+        elif tag == "VBZ":
+            new = lemma if lemma != "be" else "are"
+        else:
+            return None
+    else:
+        if low in _BE_SINGULAR:
+            new = _BE_SINGULAR[low]
+        elif tag == "VBP" and lemma not in {"be"}:
+            forms = getInflection(lemma, "VBZ")
+            new = forms[0] if forms else None
+        else:
+            return None
+    if new is None or new == low:
+        return None
+    return new[0].upper() + new[1:] if word[:1].isupper() else new
+
+
+def match_case(new: str, old: str) -> str:
+    """Capitalise `new` like `old` (first letter only)."""
+    if old[:1].isupper() and new[:1].islower():
+        return new[0].upper() + new[1:]
+    return new

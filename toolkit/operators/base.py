@@ -1,0 +1,156 @@
+"""Plain data for edits and candidates, and the `Operator` base class.
+
+An operator *proposes* edits for a parse: each edit says which source tokens it touches, the words
+that go out and come in, and how to realise it. The public `propose` validates the request and
+records, per subtype, why nothing was proposed; each subclass writes one hook, `_propose`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from toolkit.lexicon import Lexicon, load_lexicon
+from toolkit.parse import Parse
+
+OPERATOR_NAMES = ("swap", "replace", "add")
+SUBTYPES = ("obj", "att", "rel")
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """Replace source tokens [start, end) by `words`; start == end inserts before token `start`."""
+
+    start: int
+    end: int
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One application of an operator at one site, with exact token-level provenance."""
+
+    operator: str  # "swap" | "replace" | "add"
+    subtype: str  # "obj" | "att" | "rel"
+    spans: tuple[tuple[int, int], ...]  # source token spans touched; (i, i) is an insertion point
+    words_out: tuple[str, ...]  # source words removed, one string per span
+    words_in: tuple[str, ...]  # words put in, one string per span
+    changes: tuple[Change, ...]
+    number: tuple[tuple[int, str], ...] = ()  # (subject head, new number) for verb agreement
+    detail: str = ""  # e.g. "color", "dog->cat", "symmetric check passed"
+    rank: int = field(default=0, compare=False)  # preference among the edits at one site (0 best)
+
+    @property
+    def site(self) -> frozenset[int]:
+        """Source positions this edit claims; insertions claim the gap as a half position."""
+        out: set[float] = set()
+        for start, end in self.spans:
+            out.update(range(start, end) if end > start else [start - 0.5])
+        return frozenset(out)  # type: ignore[arg-type]
+
+    def to_dict(self) -> dict:
+        return {
+            "operator": self.operator,
+            "subtype": self.subtype,
+            "spans": [list(s) for s in self.spans],
+            "words_out": list(self.words_out),
+            "words_in": list(self.words_in),
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A change the realiser made to keep the sentence grammatical (article, agreement, case)."""
+
+    position: int  # source token index (-1 for a token the edit inserted)
+    old: str
+    new: str
+    reason: str  # "article" | "agreement" | "capitalisation"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A negative caption with the full list of edits that produced it from the source."""
+
+    id: str
+    caption: str
+    text: str
+    edits: tuple[Edit, ...]
+    fixes: tuple[Fix, ...]
+    parent: str | None
+    length_delta: int  # words in the negative minus words in the caption
+
+    @property
+    def depth(self) -> int:
+        return len(self.edits)
+
+    @property
+    def operator(self) -> str:
+        return "+".join(e.operator for e in self.edits)
+
+    @property
+    def subtype(self) -> str:
+        return "+".join(e.subtype for e in self.edits)
+
+    def provenance(self) -> dict:
+        return {
+            "edits": [e.to_dict() for e in self.edits],
+            "fixes": [[f.position, f.old, f.new, f.reason] for f in self.fixes],
+            "parent": self.parent,
+            "length_delta": self.length_delta,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """Why an operator proposed nothing for a caption."""
+
+    operator: str
+    subtype: str
+    reason: str
+
+
+@dataclass
+class Proposals:
+    edits: list[Edit] = field(default_factory=list)
+    skips: list[Skip] = field(default_factory=list)
+
+
+class Operator(ABC):
+    """Base class: `propose` is the public call; subclasses implement `_propose` for one subtype."""
+
+    name: ClassVar[str]
+    subtypes: ClassVar[tuple[str, ...]] = SUBTYPES
+
+    def __init__(self, per_site: int = 4) -> None:
+        if per_site < 1:
+            raise ValueError("per_site must be at least 1")
+        self.per_site = per_site
+
+    def propose(
+        self, parse: Parse, subtypes: tuple[str, ...] | None = None, lexicon: Lexicon | None = None
+    ) -> Proposals:
+        """All edits this operator can make on `parse`, with a reason for each subtype that yields none."""
+        lex = lexicon or load_lexicon()
+        wanted = subtypes or self.subtypes
+        unknown = [s for s in wanted if s not in SUBTYPES]
+        if unknown:
+            raise ValueError(f"unknown subtype(s) {unknown}; choose from {list(SUBTYPES)}")
+        result = Proposals()
+        for subtype in wanted:
+            if subtype not in self.subtypes:
+                continue
+            found = self._propose(parse, subtype, lex)
+            if isinstance(found, str):
+                result.skips.append(Skip(self.name, subtype, found))
+            elif not found:
+                result.skips.append(Skip(self.name, subtype, "no site produced an edit"))
+            else:
+                result.edits.extend(found)
+        return result
+
+    @abstractmethod
+    def _propose(self, parse: Parse, subtype: str, lex: Lexicon) -> list[Edit] | str:
+        """Edits for one subtype, or a string saying why the operator does not apply."""

@@ -1,0 +1,56 @@
+"""Helpers the operators share for reading sites off a parse's scene."""
+
+from __future__ import annotations
+
+from toolkit.lexicon import Lexicon
+from toolkit.parse import Parse
+from toolkit.scene import Scene, SceneObject
+
+SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+
+
+def words(parse: Parse, start: int, end: int) -> tuple[str, ...]:
+    """Source words of tokens [start, end)."""
+    return tuple(t.text for t in parse.tokens[start:end])
+
+
+def text(parse: Parse, start: int, end: int) -> str:
+    return parse.span_text(start, end)
+
+
+def is_finite_subject(parse: Parse, obj: SceneObject) -> bool:
+    """True when the object is the subject of a verb whose form agrees in number."""
+    return parse.tokens[obj.head].dep in SUBJECT_DEPS
+
+
+def conjuncts(parse: Parse, a: SceneObject, b: SceneObject) -> bool:
+    """True when the two objects are coordinated ("a dog and a cat"): swapping them changes nothing."""
+    ta, tb = parse.tokens[a.head], parse.tokens[b.head]
+    if tb.dep == "conj" and tb.head == a.head or ta.dep == "conj" and ta.head == b.head:
+        return True
+    return ta.dep == tb.dep == "conj" and ta.head == tb.head
+
+
+def symmetric_link(scene: Scene, lex: Lexicon, ka: int, kb: int) -> str | None:
+    """The symmetric relation ("next to", "with", ...) that links objects ka and kb, if any."""
+    for rel in scene.relations:
+        if {rel.subj, rel.obj} == {ka, kb} and lex.is_symmetric(rel.lemma):
+            return rel.lemma
+    return None
+
+
+def object_lemma_in_lexicon(lex: Lexicon, obj: SceneObject) -> tuple[str, bool] | None:
+    """The lemma to look up for an object: the full noun unit if known, else its head noun.
+
+    Returns (lemma, whole_unit) or None when neither is in the lexicon.
+    """
+    if lex.is_object(obj.lemma):
+        return obj.lemma, True
+    head = obj.lemma.split(" ")[-1]
+    if head != obj.lemma and lex.is_object(head):
+        return head, False
+    return None
+
+
+def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]

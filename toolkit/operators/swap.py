@@ -1,0 +1,213 @@
+"""SWAP: exchange two objects, the attributes of two objects, or the agent and patient of a relation.
+
+Never swaps identical (or synonymous) words, never the arguments of a symmetric relation ("next to",
+"with"), and never two coordinated noun phrases ("a dog and a cat"): those swaps keep the meaning.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from toolkit.lexicon import Lexicon
+from toolkit.morph import inflect_noun
+from toolkit.operators.base import Change, Edit, Operator
+from toolkit.operators.sites import (
+    conjuncts,
+    is_finite_subject,
+    overlaps,
+    symmetric_link,
+    words,
+)
+from toolkit.parse import Parse
+from toolkit.scene import Attribute, SceneObject
+
+
+def movable_words(parse: Parse, start: int, end: int) -> tuple[str, ...]:
+    """Source words for moving elsewhere: a sentence-initial capital is lowered ("A man" -> "a man")."""
+    ws = list(words(parse, start, end))
+    first = parse.tokens[start]
+    acronym = len(ws[0]) > 1 and ws[0].isupper() if ws else False
+    if start == 0 and ws and first.pos != "PROPN" and ws[0] != "I" and not acronym:
+        ws[0] = ws[0][0].lower() + ws[0][1:]
+    return tuple(ws)
+
+
+def _number_changes(parse: Parse, a: SceneObject, b: SceneObject) -> tuple[tuple[int, str], ...]:
+    """Agreement needed when the phrase at a's place takes b's number and vice versa."""
+    out = []
+    if a.number != b.number:
+        if is_finite_subject(parse, a):
+            out.append((a.head, b.number))
+        if is_finite_subject(parse, b):
+            out.append((b.head, a.number))
+    return tuple(out)
+
+
+def np_swap(parse: Parse, a: SceneObject, b: SceneObject, subtype: str, detail: str, rank: int = 0) -> Edit:
+    """Exchange two whole noun phrases (determiner, counts, adjectives and noun)."""
+    wa, wb = movable_words(parse, a.start, a.end), movable_words(parse, b.start, b.end)
+    return Edit(
+        "swap",
+        subtype,
+        ((a.start, a.end), (b.start, b.end)),
+        (" ".join(words(parse, a.start, a.end)), " ".join(words(parse, b.start, b.end))),
+        (" ".join(wb), " ".join(wa)),
+        (Change(a.start, a.end, wb), Change(b.start, b.end, wa)),
+        _number_changes(parse, a, b),
+        detail,
+        rank,
+    )
+
+
+def noun_swap(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject, rank: int) -> Edit:
+    """Exchange only the noun units, each inflected to the number of the place it moves to."""
+    na = inflect_noun(b.lemma, a.number, lex.object_plural(b.lemma)).split(" ")
+    nb = inflect_noun(a.lemma, b.number, lex.object_plural(a.lemma)).split(" ")
+    return Edit(
+        "swap",
+        "obj",
+        ((a.noun_start, a.end), (b.noun_start, b.end)),
+        (" ".join(words(parse, a.noun_start, a.end)), " ".join(words(parse, b.noun_start, b.end))),
+        (" ".join(na), " ".join(nb)),
+        (Change(a.noun_start, a.end, tuple(na)), Change(b.noun_start, b.end, tuple(nb))),
+        (),
+        f"{a.lemma}<->{b.lemma} (nouns only)",
+        rank,
+    )
+
+
+class Swap(Operator):
+    name = "swap"
+
+    def _propose(self, parse: Parse, subtype: str, lex: Lexicon) -> list[Edit] | str:
+        return {"obj": self._objects, "att": self._attributes, "rel": self._relations}[subtype](parse, lex)
+
+    def _same_thing(self, lex: Lexicon, a: SceneObject, b: SceneObject) -> bool:
+        return a.lemma == b.lemma or lex.object_relation(a.lemma, b.lemma) in {"same", "synonym"}
+
+    def _objects(self, parse: Parse, lex: Lexicon) -> list[Edit] | str:
+        scene = parse.scene
+        objs = scene.objects
+        if len(objs) < 2:
+            return "fewer than two objects"
+        edits: list[Edit] = []
+        blocked = set()
+        for ka, kb in combinations(range(len(objs)), 2):
+            a, b = objs[ka], objs[kb]
+            if overlaps((a.start, a.end), (b.start, b.end)):
+                continue
+            if self._same_thing(lex, a, b):
+                blocked.add("the objects are identical or synonyms")
+                continue
+            link = symmetric_link(scene, lex, ka, kb)
+            if link:
+                blocked.add(f"the objects are linked by symmetric relation '{link}'")
+                continue
+            coordinated = conjuncts(parse, a, b)
+            if not coordinated:
+                edits.append(np_swap(parse, a, b, "obj", f"{a.lemma}<->{b.lemma}"))
+            mods_a = " ".join(words(parse, a.start, a.noun_start)).lower()
+            mods_b = " ".join(words(parse, b.start, b.noun_start)).lower()
+            if mods_a != mods_b or (not coordinated and a.number != b.number):
+                edits.append(noun_swap(parse, lex, a, b, rank=1))
+            elif coordinated:
+                blocked.add("coordinated objects: swapping them keeps the meaning")
+        return edits or "; ".join(sorted(blocked)) or "no pair of distinct objects"
+
+    def _attributes(self, parse: Parse, lex: Lexicon) -> list[Edit] | str:
+        scene = parse.scene
+        attrs = [a for a in scene.attributes if a.kind != "predicate"]
+        if not attrs:
+            return "no attributes"
+        edits: list[Edit] = []
+        blocked = set()
+        for x, y in combinations(attrs, 2):
+            if x.obj == y.obj or overlaps((x.start, x.end), (y.start, y.end)):
+                continue
+            if x.lemma == y.lemma or lex.attribute_relation(x.lemma, y.lemma) in {"same", "synonym"}:
+                blocked.add("identical attributes")
+                continue
+            oa, ob = scene.objects[x.obj], scene.objects[y.obj]
+            if oa.lemma == ob.lemma and (conjuncts(parse, oa, ob) or symmetric_link(scene, lex, x.obj, y.obj)):
+                blocked.add("interchangeable objects")
+                continue
+            if (x.type == "count") != (y.type == "count"):
+                continue
+            edit = self._attribute_pair(parse, lex, x, y, oa, ob)
+            if edit:
+                edits.append(edit)
+        edits.extend(self._moves(parse, attrs))
+        return edits or "; ".join(sorted(blocked)) or "attributes on fewer than two objects"
+
+    def _attribute_pair(self, parse, lex, x: Attribute, y: Attribute, oa, ob) -> Edit | None:
+        wx, wy = movable_words(parse, x.start, x.end), movable_words(parse, y.start, y.end)
+        changes = [Change(x.start, x.end, wy), Change(y.start, y.end, wx)]
+        number: tuple[tuple[int, str], ...] = ()
+        if x.type == "count" and oa.number != ob.number:
+            # "one apple and several oranges" -> "several apples and one orange"
+            changes.append(Change(oa.noun_start, oa.end, tuple(inflect_noun(oa.lemma, ob.number).split(" "))))
+            changes.append(Change(ob.noun_start, ob.end, tuple(inflect_noun(ob.lemma, oa.number).split(" "))))
+            number = _number_changes(parse, oa, ob)
+        rank = 0 if x.type and x.type == y.type else 1
+        return Edit(
+            "swap",
+            "att",
+            ((x.start, x.end), (y.start, y.end)),
+            (" ".join(words(parse, x.start, x.end)), " ".join(words(parse, y.start, y.end))),
+            (" ".join(wy), " ".join(wx)),
+            tuple(changes),
+            number,
+            f"{x.lemma}<->{y.lemma}",
+            rank,
+        )
+
+    def _moves(self, parse: Parse, attrs: list[Attribute]) -> list[Edit]:
+        """Move an attribute to an object that has none: "a red dress and a cake" -> "a dress and a red cake"."""
+        scene = parse.scene
+        toks = parse.tokens
+        has_attr = {a.obj for a in attrs if a.type != "count"}
+        out = []
+        for x in attrs:
+            if x.type in {None, "count"}:
+                continue
+            neighbours = {toks[i].lower for i in (x.start - 1, x.end) if 0 <= i < len(toks)}
+            if neighbours & {"and", ",", "or", "-"}:
+                continue
+            for k, target in enumerate(scene.objects):
+                if k == x.obj or k in has_attr or target.lemma == scene.objects[x.obj].lemma:
+                    continue
+                if target.noun_start <= x.start < target.end or x.start <= target.noun_start < x.end:
+                    continue
+                wx = movable_words(parse, x.start, x.end)
+                out.append(
+                    Edit(
+                        "swap",
+                        "att",
+                        ((x.start, x.end), (target.noun_start, target.noun_start)),
+                        (" ".join(words(parse, x.start, x.end)), ""),
+                        ("", " ".join(wx)),
+                        (Change(x.start, x.end, ()), Change(target.noun_start, target.noun_start, wx)),
+                        (),
+                        f"move {x.lemma}: {scene.objects[x.obj].lemma}->{target.lemma}",
+                        2,
+                    )
+                )
+        return out
+
+    def _relations(self, parse: Parse, lex: Lexicon) -> list[Edit] | str:
+        scene = parse.scene
+        rels = [r for r in scene.relations if r.subj is not None and r.obj is not None and r.subj != r.obj]
+        if not rels:
+            return "no relation with both an agent and a patient"
+        edits: list[Edit] = []
+        blocked = set()
+        for rel in rels:
+            a, b = scene.objects[rel.subj], scene.objects[rel.obj]
+            if lex.is_symmetric(rel.lemma):
+                blocked.add(f"symmetric relation '{rel.lemma}'")
+                continue
+            if overlaps((a.start, a.end), (b.start, b.end)) or self._same_thing(lex, a, b):
+                blocked.add("identical arguments")
+                continue
+            edits.append(np_swap(parse, a, b, "rel", f"{rel.lemma}: {a.lemma}<->{b.lemma}"))
+        return edits or "; ".join(sorted(blocked))

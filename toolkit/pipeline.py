@@ -1,0 +1,241 @@
+"""The two stored steps: ingest (store captions, parse each distinct text once) and generate (run the
+operators over stored parses, resumably). The CLI, the agent tools and any distributed runner call these."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+
+import toolkit
+from toolkit.ingest import BadRecord, CaptionRecord
+from toolkit.lexicon import Lexicon, load_lexicon
+from toolkit.operators import GenerationConfig, generate
+from toolkit.parse import Parse, parse_texts
+from toolkit.store import queries as q
+from toolkit.store.models import CandidateRow, Caption, ParseRow, Run, RunCaption, utcnow
+
+Progress = Callable[[int], None]
+
+
+def _batched(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
+    it = iter(items)
+    while chunk := list(islice(it, n)):
+        yield chunk
+
+
+@dataclass
+class IngestReport:
+    read: int = 0
+    inserted: int = 0
+    duplicates: int = 0
+    parsed: int = 0
+    bad: list[BadRecord] = field(default_factory=list)
+
+    def skipped(self) -> dict[str, int]:
+        """Bad records counted by reason kind."""
+        return dict(Counter(b.reason.split(" (")[0].split(":")[0] for b in self.bad))
+
+    def to_dict(self) -> dict:
+        return {
+            "read": self.read,
+            "inserted": self.inserted,
+            "duplicates": self.duplicates,
+            "parsed": self.parsed,
+            "skipped": len(self.bad),
+            "skipped_by_reason": self.skipped(),
+        }
+
+
+def store_parses(engine: Engine, texts: dict[str, str], nlp: Any = None, batch_size: int = 256) -> int:
+    """Parse texts (text_hash -> text) not yet parsed and store them. Returns how many were parsed."""
+    with engine.connect() as conn:
+        todo = q.missing_parses(conn, texts)
+    if not todo:
+        return 0
+    hashes = sorted(todo)
+    now = utcnow()
+    rows = [
+        {"text_hash": h, "model": p.model, "data": p.to_json(), "created_at": now}
+        for h, p in zip(hashes, parse_texts((texts[h] for h in hashes), nlp=nlp, batch_size=batch_size), strict=True)
+    ]
+    with engine.begin() as conn:
+        q.insert_ignore(conn, ParseRow.__table__, rows, ["text_hash"])
+    return len(rows)
+
+
+def ingest(
+    engine: Engine,
+    records: Iterable[CaptionRecord | BadRecord],
+    *,
+    parse: bool = True,
+    nlp: Any = None,
+    chunk: int = 1000,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Store caption records (bad ones are reported, not stored) and parse each new distinct text once."""
+    report = IngestReport()
+    for batch in _batched(records, chunk):
+        good = [r for r in batch if isinstance(r, CaptionRecord)]
+        report.bad.extend(r for r in batch if isinstance(r, BadRecord))
+        report.read += len(good)
+        now = utcnow()
+        with engine.begin() as conn:
+            images = q.image_ids(conn, (r.image for r in good if r.image))
+            rows = {}
+            for r in good:
+                key = q.caption_key(r.text, r.image)
+                rows.setdefault(key, {
+                    "key": key, "text": r.text, "text_hash": q.text_hash(r.text),
+                    "image_id": images.get(r.image) if r.image else None, "source": r.source, "ref": r.ref,
+                    "meta": json.dumps(r.meta, ensure_ascii=False), "created_at": now,
+                })
+            table = Caption.__table__
+            existing = {k for (k,) in conn.execute(select(table.c.key).where(table.c.key.in_(list(rows))))}
+            new_rows = [row for k, row in rows.items() if k not in existing]
+            q.insert_ignore(conn, table, new_rows, ["key"])
+        report.inserted += len(new_rows)
+        report.duplicates += len(good) - len(new_rows)
+        if parse:
+            report.parsed += store_parses(engine, {row["text_hash"]: row["text"] for row in new_rows}, nlp=nlp)
+        if progress:
+            progress(len(batch))
+    return report
+
+
+def versions(lex: Lexicon) -> dict[str, str]:
+    """Package and vocabulary versions recorded with every run."""
+    return {
+        "hardneg": toolkit.__version__,
+        "spacy": metadata.version("spacy"),
+        "lemminflect": metadata.version("lemminflect"),
+        "lexicon": lex.version,
+    }
+
+
+def run_id_for(config: GenerationConfig, vers: dict[str, str]) -> str:
+    """Same configuration and versions -> same run id, so re-running resumes instead of duplicating."""
+    blob = json.dumps({"config": config.to_dict(), "versions": vers}, sort_keys=True)
+    return hashlib.sha1(blob.encode()).hexdigest()[:16]
+
+
+@dataclass
+class RunReport:
+    run_id: str
+    captions: int = 0
+    candidates: int = 0
+    resumed_after: int = 0
+    no_candidates: int = 0
+    by_operator: Counter = field(default_factory=Counter)
+    skips: Counter = field(default_factory=Counter)
+
+    def to_dict(self) -> dict:
+        return {
+            "run_id": self.run_id,
+            "captions": self.captions,
+            "candidates": self.candidates,
+            "resumed_after": self.resumed_after,
+            "captions_without_candidates": self.no_candidates,
+            "by_operator": dict(sorted(self.by_operator.items())),
+            "skipped_sites": dict(self.skips.most_common()),
+        }
+
+
+def _skip_key(operator: str, subtype: str, reason: str) -> str:
+    return f"{operator}/{subtype}: {reason.split(' (')[0].split(' ‘')[0].split(chr(39))[0].strip()}"
+
+
+def generate_run(
+    engine: Engine,
+    config: GenerationConfig,
+    *,
+    nlp: Any = None,
+    chunk: int = 500,
+    limit: int | None = None,
+    progress: Progress | None = None,
+) -> RunReport:
+    """Generate candidates for every stored caption this run has not processed yet.
+
+    Each chunk of captions is committed with its "done" marks, so an interrupted run resumes where it
+    stopped and a finished one adds nothing when called again.
+    """
+    lex = load_lexicon()
+    vers = versions(lex)
+    rid = run_id_for(config, vers)
+    report = RunReport(rid)
+    with engine.begin() as conn:
+        q.insert_ignore(conn, Run.__table__, [{
+            "id": rid, "kind": "generate", "config": json.dumps(config.to_dict()), "versions": json.dumps(vers),
+            "seed": config.seed, "status": "running", "summary": "{}", "created_at": utcnow(),
+        }], ["id"])
+        report.resumed_after = conn.execute(
+            select(RunCaption.__table__.c.caption_id).where(RunCaption.__table__.c.run_id == rid).limit(1)
+        ).first() is not None
+    after = 0
+    remaining = limit
+    while remaining is None or remaining > 0:
+        with engine.connect() as conn:
+            rows = q.pending_captions(conn, rid, after, chunk if remaining is None else min(chunk, remaining))
+            if not rows:
+                break
+            stored = q.load_parses(conn, (h for _, _, h in rows))
+        missing = {h: t for _, t, h in rows if h not in stored}
+        if missing:
+            store_parses(engine, missing, nlp=nlp)
+            with engine.connect() as conn:
+                stored.update(q.load_parses(conn, missing))
+        cand_rows, done_rows = _generate_chunk(rows, stored, config, lex, rid, report)
+        with engine.begin() as conn:
+            q.insert_ignore(conn, CandidateRow.__table__, cand_rows, ["caption_id", "uid"])
+            q.insert_ignore(conn, RunCaption.__table__, done_rows, ["run_id", "caption_id"])
+            _merge_summary(conn, rid, report, len(rows), len(cand_rows))
+        after = rows[-1][0]
+        if remaining is not None:
+            remaining -= len(rows)
+        if progress:
+            progress(len(rows))
+    with engine.begin() as conn:
+        pending = q.pending_captions(conn, rid, 0, 1)
+        if not pending:
+            conn.execute(update(Run.__table__).where(Run.__table__.c.id == rid).values(status="done", finished_at=utcnow()))
+    return report
+
+
+def _generate_chunk(rows, stored, config, lex, rid, report: RunReport) -> tuple[list[dict], list[dict]]:
+    cand_rows: list[dict] = []
+    done_rows: list[dict] = []
+    now = utcnow()
+    for cid, text, h in rows:
+        _model, data = stored[h]
+        gen = generate(Parse.from_json(text, data), config, lex)
+        for c in gen.candidates:
+            cand_rows.append({
+                "uid": c.id, "caption_id": cid, "run_id": rid, "text": c.text, "operator": c.operator,
+                "subtype": c.subtype, "depth": c.depth, "parent_uid": c.parent, "length_delta": c.length_delta,
+                "provenance": json.dumps(c.provenance(), ensure_ascii=False, separators=(",", ":")),
+                "created_at": now,
+            })
+            report.by_operator[f"{c.operator}/{c.subtype}"] += 1
+        for s in gen.skips:
+            report.skips[_skip_key(s.operator, s.subtype, s.reason)] += 1
+        report.no_candidates += not gen.candidates
+        done_rows.append({"run_id": rid, "caption_id": cid, "n_candidates": len(gen.candidates)})
+    report.captions += len(rows)
+    report.candidates += len(cand_rows)
+    return cand_rows, done_rows
+
+
+def _merge_summary(conn, rid: str, report: RunReport, n_captions: int, n_candidates: int) -> None:
+    table = Run.__table__
+    current = json.loads(conn.execute(select(table.c.summary).where(table.c.id == rid)).scalar_one() or "{}")
+    current["captions"] = current.get("captions", 0) + n_captions
+    current["candidates"] = current.get("candidates", 0) + n_candidates
+    conn.execute(update(table).where(table.c.id == rid).values(summary=json.dumps(current)))

@@ -1,0 +1,288 @@
+"""The scene view of a parse: objects, their attributes, and relations between them.
+
+Derived from the stored tokens with a few dependency rules:
+- an *object* is a noun that is not a compound modifier, a quantifier ("a bunch of") or part of a
+  multiword preposition ("in front of"); its noun unit includes compounds ("stop sign");
+- an *attribute* is an adjectival modifier (with its own adverbs: "bright red"), a colour/material
+  noun used as a modifier ("wood table"), a count ("two", "several") or a predicate adjective
+  ("the cat is black");
+- a *relation* is a verb with its agent and patient (including participle fragments: "a dog chasing
+  a cat", where the verb is an `acl` of the agent) or a preposition with its object, multiword
+  prepositions included ("next to", "in front of", "on top of").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from toolkit.lexicon import load_lexicon
+from toolkit.parse import Parse
+
+NOUN_POS = {"NOUN", "PROPN"}
+NP_LEFT_DEPS = {"det", "amod", "compound", "nummod", "poss", "nmod", "quantmod", "predet", "advmod", "case"}
+COPULAS = {"be", "look", "seem", "appear", "become", "remain", "stay"}
+# Nouns that only measure or group another noun ("a bunch of bananas"); never objects themselves.
+QUANTIFIER_NOUNS = {
+    "bunch", "group", "herd", "flock", "couple", "lot", "lots", "number", "variety", "pair", "set",
+    "pile", "stack", "row", "line", "collection", "assortment", "array", "bundle", "handful", "piece",
+    "slice", "kind", "type", "sort", "amount", "bit", "load", "crowd", "team", "bevy", "school",
+    "pack", "dozen", "cluster", "selection", "plenty", "few", "side", "front", "top", "middle", "back",
+}
+SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+
+
+@dataclass(frozen=True, slots=True)
+class SceneObject:
+    """A noun phrase. Spans are token index ranges [start, end)."""
+
+    head: int
+    start: int  # first token of the noun phrase (determiner, counts, adjectives, compounds)
+    noun_start: int  # first token of the noun unit (compounds + head): "stop sign"
+    det: int | None
+    number: str  # "sing" | "plur"
+    lemma: str  # lemma of the noun unit, lower case: "stop sign"
+
+    @property
+    def end(self) -> int:
+        return self.head + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    """A modifier of an object. `obj` indexes `Scene.objects`; `type` comes from the lexicon."""
+
+    start: int
+    end: int
+    obj: int
+    kind: str  # "amod" | "noun_mod" | "count" | "predicate"
+    lemma: str
+    type: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A verb or preposition linking a subject object to an object (either may be missing)."""
+
+    start: int
+    end: int
+    kind: str  # "verb" | "prep"
+    lemma: str
+    subj: int | None
+    obj: int | None
+    verb: int | None = None  # the verb a preposition hangs on, if any
+
+
+@dataclass(frozen=True, slots=True)
+class Scene:
+    objects: tuple[SceneObject, ...]
+    attributes: tuple[Attribute, ...]
+    relations: tuple[Relation, ...]
+
+    def object_at(self, head: int) -> int | None:
+        for k, obj in enumerate(self.objects):
+            if obj.head == head:
+                return k
+        return None
+
+    def attributes_of(self, obj: int) -> list[Attribute]:
+        return [a for a in self.attributes if a.obj == obj]
+
+
+def _multiword_spans(parse: Parse) -> dict[int, tuple[int, int, str]]:
+    """Map each token inside a multiword preposition to (start, end, phrase)."""
+    lowers = [t.lower for t in parse.tokens]
+    spans: dict[int, tuple[int, int, str]] = {}
+    for phrase in load_lexicon().multiword_prepositions():
+        words = phrase.split()
+        n = len(words)
+        for i in range(len(lowers) - n + 1):
+            if lowers[i : i + n] == words and not any(j in spans for j in range(i, i + n)):
+                for j in range(i, i + n):
+                    spans[j] = (i, i + n, phrase)
+    return spans
+
+
+def _left_edge(parse: Parse, head: int) -> int:
+    """First token of the noun phrase headed by `head` (left dependents only, kept contiguous)."""
+    kids = parse.children
+    start = head
+    stack = [c for c in kids[head] if c < head and parse.tokens[c].dep in NP_LEFT_DEPS | {"cc", "conj", "punct"}]
+    members = {head}
+    while stack:
+        c = stack.pop()
+        members.add(c)
+        stack.extend(k for k in kids[c] if k < head)
+    while start - 1 in members:
+        start -= 1
+    # a leading conjunction or punctuation is never part of the phrase
+    while start < head and parse.tokens[start].dep in {"cc", "punct"}:
+        start += 1
+    return start
+
+
+def _noun_start(parse: Parse, head: int, lex_is_attr) -> int:
+    start = head
+    toks = parse.tokens
+    while (
+        start - 1 >= 0
+        and toks[start - 1].dep == "compound"
+        and toks[start - 1].head in range(start, head + 1)
+        and toks[start - 1].pos in NOUN_POS | {"ADJ", "VERB"}
+        and not lex_is_attr(toks[start - 1])
+    ):
+        start -= 1
+    return start
+
+
+def extract_scene(parse: Parse) -> Scene:
+    """Build the scene view of a parse."""
+    lex = load_lexicon()
+    toks = parse.tokens
+    kids = parse.children
+    mwp = _multiword_spans(parse)
+
+    def attr_type(tok) -> str | None:
+        return lex.attribute_type(tok.lower) or lex.attribute_type(tok.lemma.lower())
+
+    def is_attr_noun(tok) -> bool:
+        # "wood table", "metal rail": a colour/material/pattern noun used as a modifier
+        if lex.is_object(tok.lemma.lower()) and attr_type(tok) not in {"color", "material", "pattern"}:
+            return False
+        return attr_type(tok) is not None
+
+    objects: list[SceneObject] = []
+    for tok in toks:
+        if tok.pos not in NOUN_POS:
+            continue
+        if tok.dep == "compound" and toks[tok.head].pos in NOUN_POS:
+            continue  # part of a noun unit ("stop" in "stop sign") or a modifier ("wood table")
+        if tok.lower in QUANTIFIER_NOUNS and any(toks[c].lower == "of" for c in kids[tok.i]):
+            continue
+        if tok.i in mwp:
+            continue
+        noun_start = _noun_start(parse, tok.i, is_attr_noun)
+        det = next((c for c in kids[tok.i] if toks[c].dep in {"det", "poss"} and c < tok.i), None)
+        number = "plur" if tok.tag in {"NNS", "NNPS"} else "sing"
+        lemma = " ".join([t.lower for t in toks[noun_start : tok.i]] + [tok.lemma.lower()])
+        objects.append(SceneObject(tok.i, _left_edge(parse, tok.i), noun_start, det, number, lemma))
+
+    head_to_obj = {o.head: k for k, o in enumerate(objects)}
+    attributes = _attributes(parse, objects, head_to_obj, attr_type, is_attr_noun)
+    relations = _relations(parse, head_to_obj, mwp)
+    return Scene(tuple(objects), tuple(attributes), tuple(relations))
+
+
+def _subtree_span(parse: Parse, root: int, skip_deps: frozenset[str] = frozenset()) -> tuple[int, int]:
+    kids = parse.children
+    members = {root}
+    stack = [c for c in kids[root] if parse.tokens[c].dep not in skip_deps]
+    while stack:
+        c = stack.pop()
+        members.add(c)
+        stack.extend(kids[c])
+    return min(members), max(members) + 1
+
+
+def _attributes(parse, objects, head_to_obj, attr_type, is_attr_noun) -> list[Attribute]:
+    toks = parse.tokens
+    kids = parse.children
+    out: list[Attribute] = []
+
+    def add_adj(adj: int, k: int, kind: str) -> None:
+        # the adjective with its adverbs/compound modifiers ("bright red", "light blue"), not its conjuncts
+        start, end = _subtree_span(parse, adj, frozenset({"conj", "cc", "prep", "punct"}))
+        if end > objects[k].noun_start and kind != "predicate":
+            end = min(end, objects[k].noun_start) or end
+        lemma = " ".join(t.lower for t in toks[start:end])
+        tok = toks[adj]
+        out.append(Attribute(start, end, k, kind, lemma, attr_type(tok)))
+        for c in kids[adj]:
+            if toks[c].dep == "conj" and toks[c].pos in {"ADJ", "NOUN", "VERB"}:
+                add_adj(c, k, kind)
+
+    for k, obj in enumerate(objects):
+        for c in kids[obj.head]:
+            tok = toks[c]
+            if c > obj.head:
+                continue
+            if tok.dep == "nummod" or (tok.dep in {"amod", "det"} and attr_type(tok) == "count"):
+                out.append(Attribute(c, c + 1, k, "count", tok.lower, "count"))
+            elif tok.dep == "amod":
+                add_adj(c, k, "amod")
+            elif tok.dep == "compound" and c < obj.noun_start and is_attr_noun(tok):
+                out.append(Attribute(c, c + 1, k, "noun_mod", tok.lower, attr_type(tok)))
+    # predicate adjectives: "the cat is black"
+    for tok in toks:
+        if tok.dep == "acomp" and toks[tok.head].lemma in COPULAS:
+            subj = next((c for c in kids[tok.head] if toks[c].dep in SUBJECT_DEPS), None)
+            if subj is not None and subj in head_to_obj:
+                add_adj(tok.i, head_to_obj[subj], "predicate")
+    out.sort(key=lambda a: a.start)
+    return out
+
+
+def _verb_subject(parse: Parse, verb: int, head_to_obj: dict[int, int], depth: int = 0) -> int | None:
+    """The object acting as subject of a verb: its nsubj, the noun a participle modifies, or the
+    subject inherited from a coordinated or governing verb."""
+    toks = parse.tokens
+    for c in parse.children[verb]:
+        if toks[c].dep in SUBJECT_DEPS:
+            if c in head_to_obj:
+                return head_to_obj[c]
+            if toks[c].pos == "PRON" and toks[verb].dep == "relcl":
+                break
+            return None
+    tok = toks[verb]
+    if tok.dep in {"acl", "relcl"} and tok.head in head_to_obj:
+        return head_to_obj[tok.head]
+    if tok.dep in {"conj", "advcl", "xcomp"} and tok.head != verb and depth < 4:
+        return _verb_subject(parse, tok.head, head_to_obj, depth + 1)
+    if tok.dep == "ROOT" and tok.head == verb:
+        return None
+    return None
+
+
+def _relations(parse: Parse, head_to_obj: dict[int, int], mwp) -> list[Relation]:
+    toks = parse.tokens
+    kids = parse.children
+    out: list[Relation] = []
+    for tok in toks:
+        if tok.pos == "VERB" or (tok.pos == "AUX" and tok.dep not in {"aux", "auxpass"} and tok.lemma != "be"):
+            subj = _verb_subject(parse, tok.i, head_to_obj)
+            dobj = next((c for c in kids[tok.i] if toks[c].dep in {"dobj", "attr", "dative"}), None)
+            end = tok.i + 1
+            prt = [c for c in kids[tok.i] if toks[c].dep == "prt" and c == end]
+            if prt:
+                end += 1
+            lemma = " ".join([tok.lemma.lower()] + [toks[c].lower for c in prt])
+            out.append(Relation(tok.i, end, "verb", lemma, subj, head_to_obj.get(dobj) if dobj is not None else None))
+        elif tok.pos == "ADP" and tok.dep in {"prep", "agent", "dative"}:
+            pobj = next((c for c in kids[tok.i] if toks[c].dep == "pobj"), None)
+            if pobj is None or pobj not in head_to_obj:
+                continue
+            if tok.i in mwp:
+                start, end, lemma = mwp[tok.i]
+                if tok.i != end - 1:
+                    continue  # only the last word of "in front of" carries the object
+            else:
+                start, end, lemma = tok.i, tok.i + 1, tok.lower
+            anchor = toks[start].head if start != tok.i else tok.head
+            # climb out of the multiword phrase ("front" -> "in" -> the verb/noun it hangs on)
+            guard = 0
+            while start <= anchor < end and guard < 5:
+                anchor = toks[anchor].head
+                guard += 1
+            verb = None
+            if anchor in head_to_obj:
+                subj = head_to_obj[anchor]
+            elif toks[anchor].pos in {"VERB", "AUX"}:
+                verb = anchor
+                subj = _verb_subject(parse, anchor, head_to_obj)
+            elif toks[anchor].dep == "advmod" and toks[toks[anchor].head].pos in {"VERB", "AUX"}:
+                verb = toks[anchor].head
+                subj = _verb_subject(parse, verb, head_to_obj)
+            else:
+                subj = None
+            out.append(Relation(start, end, "prep", lemma, subj, head_to_obj[pobj], verb))
+    out.sort(key=lambda r: r.start)
+    return out

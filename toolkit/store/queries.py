@@ -1,0 +1,133 @@
+"""Bulk writes and the few reads the pipeline needs, dialect-aware (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.schema import Table
+
+from toolkit.store.models import CandidateRow, Caption, Image, ParseRow, Run, RunCaption, utcnow
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def caption_key(text: str, image: str | None) -> str:
+    return hashlib.sha1(f"{text}\x00{image or ''}".encode()).hexdigest()
+
+
+def insert_ignore(conn: Connection, table: Table, rows: Sequence[dict], conflict: Sequence[str]) -> int:
+    """Insert rows, silently skipping those that collide with a unique constraint. Returns rows sent."""
+    if not rows:
+        return 0
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt = pg_insert(table).on_conflict_do_nothing(index_elements=list(conflict))
+    elif conn.dialect.name == "sqlite":
+        stmt = insert(table).prefix_with("OR IGNORE")
+    else:  # other dialects: filter out what exists first (slower, still correct for one writer)
+        stmt = insert(table)
+        rows = _missing(conn, table, rows, conflict)
+        if not rows:
+            return 0
+    conn.execute(stmt, list(rows))
+    return len(rows)
+
+
+def _missing(conn: Connection, table: Table, rows: Sequence[dict], conflict: Sequence[str]) -> list[dict]:
+    cols = [table.c[c] for c in conflict]
+    have = {tuple(r) for r in conn.execute(select(*cols))}
+    return [r for r in rows if tuple(r[c] for c in conflict) not in have]
+
+
+def image_ids(conn: Connection, paths: Iterable[str]) -> dict[str, int]:
+    """Ids of image paths, inserting the ones not stored yet."""
+    paths = sorted(set(paths))
+    if not paths:
+        return {}
+    table = Image.__table__
+    now = utcnow()
+    insert_ignore(conn, table, [{"path": p, "created_at": now} for p in paths], ["path"])
+    found = conn.execute(select(table.c.path, table.c.id).where(table.c.path.in_(paths)))
+    return {p: i for p, i in found}
+
+
+def missing_parses(conn: Connection, hashes: Iterable[str]) -> set[str]:
+    hashes = set(hashes)
+    if not hashes:
+        return set()
+    table = ParseRow.__table__
+    have = {h for (h,) in conn.execute(select(table.c.text_hash).where(table.c.text_hash.in_(hashes)))}
+    return hashes - have
+
+
+def load_parses(conn: Connection, hashes: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """text_hash -> (model, data) for the stored parses among `hashes`."""
+    table = ParseRow.__table__
+    rows = conn.execute(select(table.c.text_hash, table.c.model, table.c.data).where(table.c.text_hash.in_(set(hashes))))
+    return {h: (m, d) for h, m, d in rows}
+
+
+def pending_captions(conn: Connection, run_id: str, after_id: int, limit: int) -> list[tuple[int, str, str]]:
+    """(id, text, text_hash) of captions with id > after_id that `run_id` has not processed yet."""
+    cap = Caption.__table__
+    done = RunCaption.__table__
+    processed = select(done.c.caption_id).where(done.c.run_id == run_id, done.c.caption_id == cap.c.id)
+    stmt = (
+        select(cap.c.id, cap.c.text, cap.c.text_hash)
+        .where(cap.c.id > after_id, ~processed.exists())
+        .order_by(cap.c.id)
+        .limit(limit)
+    )
+    return [tuple(r) for r in conn.execute(stmt)]
+
+
+def iter_candidates(conn: Connection, run_id: str | None = None, batch: int = 2000) -> Iterator[dict]:
+    """Candidates with their caption, streamed in id order."""
+    cand = CandidateRow.__table__
+    cap = Caption.__table__
+    img = Image.__table__
+    last = 0
+    while True:
+        stmt = (
+            select(cand, cap.c.text.label("caption"), img.c.path.label("image"))
+            .join(cap, cap.c.id == cand.c.caption_id)
+            .outerjoin(img, img.c.id == cap.c.image_id)
+            .where(cand.c.id > last)
+            .order_by(cand.c.id)
+            .limit(batch)
+        )
+        if run_id:
+            stmt = stmt.where(cand.c.run_id == run_id)
+        rows = [dict(r._mapping) for r in conn.execute(stmt)]
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1]["id"]
+
+
+def counts(conn: Connection) -> dict:
+    """Totals for `hardneg stats`."""
+    cand = CandidateRow.__table__
+    out = {
+        "captions": conn.execute(select(func.count()).select_from(Caption.__table__)).scalar_one(),
+        "images": conn.execute(select(func.count()).select_from(Image.__table__)).scalar_one(),
+        "parses": conn.execute(select(func.count()).select_from(ParseRow.__table__)).scalar_one(),
+        "runs": conn.execute(select(func.count()).select_from(Run.__table__)).scalar_one(),
+        "candidates": conn.execute(select(func.count()).select_from(cand)).scalar_one(),
+    }
+    by_op = conn.execute(
+        select(cand.c.operator, cand.c.subtype, cand.c.depth, func.count(), func.avg(cand.c.length_delta))
+        .group_by(cand.c.operator, cand.c.subtype, cand.c.depth)
+        .order_by(cand.c.depth, cand.c.operator, cand.c.subtype)
+    )
+    out["by_operator"] = [
+        {"operator": o, "subtype": s, "depth": d, "count": n, "mean_length_delta": round(float(m or 0), 3)}
+        for o, s, d, n, m in by_op
+    ]
+    return out
