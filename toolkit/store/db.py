@@ -58,8 +58,8 @@ def alembic_config(engine: Engine):
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply pending migrations (a no-op when the schema is current)."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Apply pending migrations on every branch head (a no-op when the schema is current)."""
     from alembic import command
 
     cfg = alembic_config(engine)
