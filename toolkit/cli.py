@@ -262,5 +262,11 @@ def quickstart(sample, examples, db) -> None:
     run_quickstart(db, sample, examples, console)
 
 
+def _register_features() -> None:
+    """Commands of feature modules (`toolkit/commands/*.py`), one line each."""
+
+
+_register_features()
+
 if __name__ == "__main__":
     main()

@@ -89,3 +89,6 @@ class CandidateRow(SQLModel, table=True):
     length_delta: int = 0
     provenance: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+# Feature tables live in their own modules; importing them here registers them on SQLModel.metadata.
