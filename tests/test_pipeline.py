@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 from sqlmodel import SQLModel
 
-from toolkit import pipeline
+from toolkit import parse_ahead, pipeline
 from toolkit.ingest import read_captions
 from toolkit.operators import GenerationConfig
 from toolkit.pipeline import generate_run, ingest
@@ -75,7 +75,7 @@ def test_generation_with_new_settings_never_reparses(db_url, captions_file, nlp,
     def no_parsing(*_a, **_k):
         raise AssertionError("parsed again")
 
-    monkeypatch.setattr(pipeline, "parse_texts", no_parsing)
+    monkeypatch.setattr(parse_ahead, "parse_texts", no_parsing)
     report = generate_run(engine, GenerationConfig(operators=("swap",), depth=2, seed=9))
     assert report.captions == 6
     assert count(engine, RunCaption) == 6

@@ -11,12 +11,9 @@ from toolkit.parse import Parse
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 
 
-@dataclass(slots=True)
-class _Slot:
-    text: str
-    ws: str
-    src: int | None  # source token index, None for words an edit put in
-    anchor: int  # source position the slot stands at (for new words: start of their change)
+# A slot is a mutable list [text, trailing whitespace, source index or None for a new word]:
+# realisation builds one per output word for every candidate, so it stays as cheap as possible.
+TEXT, WS, SRC = 0, 1, 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,65 +35,60 @@ def _ordered_changes(edits: tuple[Edit, ...] | list[Edit]) -> list[Change]:
     return changes
 
 
-def _build_slots(parse: Parse, changes: list[Change]) -> list[_Slot]:
+def _build_slots(parse: Parse, changes: list[Change]) -> tuple[list[list], set[int]]:
+    """Output slots, and the indices next to which words changed (where articles may need fixing)."""
     toks = parse.tokens
-    slots: list[_Slot] = []
-    by_start: dict[int, list[Change]] = {}
-    for c in changes:
-        by_start.setdefault(c.start, []).append(c)
+    slots: list[list] = []
+    touched: set[int] = set()
     pos = 0
-    n = len(toks)
-    while pos <= n:
-        replaced_to = None
-        for c in by_start.get(pos, []):
-            if c.start == c.end:
-                _insert(slots, c.words, pos)
-            else:
-                words = list(c.words)
-                for k, w in enumerate(words):
-                    last = k == len(words) - 1
-                    slots.append(_Slot(w, toks[c.end - 1].ws if last else " ", None, c.start))
-                if not words and slots and not toks[c.end - 1].ws:
-                    slots[-1].ws = ""
-                replaced_to = c.end
-        if replaced_to is not None:
-            pos = replaced_to
-            continue
-        if pos < n:
-            t = toks[pos]
-            slots.append(_Slot(t.text, t.ws, pos, pos))
-        pos += 1
-    return slots
+    for c in changes:
+        slots.extend([t.text, t.ws, t.i] for t in toks[pos : c.start])
+        touched.add(len(slots))
+        if c.start == c.end:
+            _insert(slots, c.words)
+        else:
+            last_ws = toks[c.end - 1].ws
+            slots.extend([w, " ", None] for w in c.words)
+            if c.words:
+                slots[-1][WS] = last_ws
+            elif slots and not last_ws:
+                slots[-1][WS] = ""
+        touched.add(len(slots))
+        pos = c.end
+    slots.extend([t.text, t.ws, t.i] for t in toks[pos:])
+    return slots, touched
 
 
-def _insert(slots: list[_Slot], words: tuple[str, ...], pos: int) -> None:
-    """Insert words before source token `pos`; the gap that was there moves after the last new word."""
+def _insert(slots: list[list], words: tuple[str, ...]) -> None:
+    """Insert words at the end of `slots`; the gap that was there moves after the last new word."""
     if not words:
         return
-    gap = slots[-1].ws if slots else " "
+    gap = slots[-1][WS] if slots else " "
     if slots:
-        slots[-1].ws = " "
-    for k, w in enumerate(words):
-        slots.append(_Slot(w, gap if k == len(words) - 1 else " ", None, pos))
+        slots[-1][WS] = " "
+    slots.extend([w, " ", None] for w in words)
+    slots[-1][WS] = gap
 
 
-def _fix_articles(slots: list[_Slot], fixes: list[Fix]) -> None:
-    for k, slot in enumerate(slots[:-1]):
-        low = slot.text.lower()
-        if low not in {"a", "an"}:
+def _fix_articles(slots: list[list], touched: set[int], fixes: list[Fix]) -> None:
+    for k in sorted({j for i in touched for j in (i - 1, i)}):
+        if not 0 <= k < len(slots) - 1:
             continue
-        nxt = slots[k + 1].text
-        want = indefinite_article(nxt)
+        slot = slots[k]
+        low = slot[TEXT].lower()
+        if low != "a" and low != "an":
+            continue
+        want = indefinite_article(slots[k + 1][TEXT])
         if want != low:
-            new = match_case(want, slot.text)
-            fixes.append(Fix(slot.src if slot.src is not None else -1, slot.text, new, "article"))
-            slot.text = new
+            new = match_case(want, slot[TEXT])
+            fixes.append(Fix(slot[SRC] if slot[SRC] is not None else -1, slot[TEXT], new, "article"))
+            slot[TEXT] = new
 
 
-def _fix_agreement(parse: Parse, slots: list[_Slot], edits, fixes: list[Fix]) -> None:
+def _fix_agreement(parse: Parse, slots: list[list], edits, fixes: list[Fix]) -> None:
     toks = parse.tokens
     kids = parse.children
-    at_src = {s.src: s for s in slots if s.src is not None}
+    at_src = {s[SRC]: s for s in slots if s[SRC] is not None}
     for edit in edits:
         for subj, number in edit.number:
             tok = toks[subj]
@@ -108,42 +100,44 @@ def _fix_agreement(parse: Parse, slots: list[_Slot], edits, fixes: list[Fix]) ->
                 slot = at_src.get(t)
                 if slot is None:
                     continue
-                new = agree_verb(slot.text, toks[t].lemma, toks[t].tag, number)
+                new = agree_verb(slot[TEXT], toks[t].lemma, toks[t].tag, number)
                 if new:
-                    fixes.append(Fix(t, slot.text, new, "agreement"))
-                    slot.text = new
+                    fixes.append(Fix(t, slot[TEXT], new, "agreement"))
+                    slot[TEXT] = new
                     break  # only the first finite form agrees ("is walking": "is" only)
 
 
-def _fix_case(parse: Parse, slots: list[_Slot], fixes: list[Fix]) -> None:
+def _fix_case(parse: Parse, slots: list[list], fixes: list[Fix]) -> None:
     if not slots or not parse.text[:1].isupper():
         return
-    first = parse.tokens[0]
-    for slot in slots[1:]:
-        if slot.src == 0 and first.pos != "PROPN" and slot.text != "I" and not slot.text.isupper():
-            new = slot.text[0].lower() + slot.text[1:]
-            if new != slot.text:
-                fixes.append(Fix(0, slot.text, new, "capitalisation"))
-                slot.text = new
     head = slots[0]
-    new = match_case(head.text, parse.text)
-    if new != head.text:
-        fixes.append(Fix(head.src if head.src is not None else -1, head.text, new, "capitalisation"))
-        head.text = new
+    if head[SRC] != 0:
+        first = parse.tokens[0]
+        moved = next((s for s in slots if s[SRC] == 0), None)
+        text = moved[TEXT] if moved else ""
+        if moved and first.pos != "PROPN" and text != "I" and not text.isupper():
+            new = text[0].lower() + text[1:]
+            if new != text:
+                fixes.append(Fix(0, text, new, "capitalisation"))
+                moved[TEXT] = new
+    new = match_case(head[TEXT], parse.text)
+    if new != head[TEXT]:
+        fixes.append(Fix(head[SRC] if head[SRC] is not None else -1, head[TEXT], new, "capitalisation"))
+        head[TEXT] = new
 
 
-def _word_count(texts) -> int:
-    return sum(1 for t in texts if any(ch.isalnum() for ch in t))
+def _is_word(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
 
 
 def realize(parse: Parse, edits: tuple[Edit, ...] | list[Edit]) -> Realized:
     """Apply edits (at distinct sites) to the source tokens and return the fixed-up sentence."""
     changes = _ordered_changes(edits)
-    slots = _build_slots(parse, changes)
+    slots, touched = _build_slots(parse, changes)
     fixes: list[Fix] = []
     _fix_agreement(parse, slots, edits, fixes)
-    _fix_articles(slots, fixes)
+    _fix_articles(slots, touched, fixes)
     _fix_case(parse, slots, fixes)
-    text = "".join(s.text + s.ws for s in slots).strip()
-    delta = _word_count(s.text for s in slots) - _word_count(t.text for t in parse.tokens)
+    text = "".join([s[TEXT] + s[WS] for s in slots]).strip()
+    delta = sum(sum(map(_is_word, c.words)) - sum(_is_word(t.text) for t in parse.tokens[c.start : c.end]) for c in changes)
     return Realized(text, tuple(fixes), delta)

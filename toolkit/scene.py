@@ -13,6 +13,7 @@ Derived from the stored tokens with a few dependency rules:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from toolkit.lexicon import load_lexicon
@@ -88,17 +89,33 @@ class Scene:
         return [a for a in self.attributes if a.obj == obj]
 
 
+@functools.lru_cache(maxsize=4)
+def _multiword_index(lex) -> dict[str, list[tuple[str, ...]]]:
+    """First word -> multiword prepositions starting with it, longest first."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in lex.multiword_prepositions():
+        words = tuple(phrase.split())
+        index.setdefault(words[0], []).append(words)
+    for phrases in index.values():
+        phrases.sort(key=len, reverse=True)
+    return index
+
+
 def _multiword_spans(parse: Parse) -> dict[int, tuple[int, int, str]]:
     """Map each token inside a multiword preposition to (start, end, phrase)."""
+    index = _multiword_index(load_lexicon())
     lowers = [t.lower for t in parse.tokens]
     spans: dict[int, tuple[int, int, str]] = {}
-    for phrase in load_lexicon().multiword_prepositions():
-        words = phrase.split()
-        n = len(words)
-        for i in range(len(lowers) - n + 1):
-            if lowers[i : i + n] == words and not any(j in spans for j in range(i, i + n)):
+    i = 0
+    while i < len(lowers):
+        for words in index.get(lowers[i], ()):
+            n = len(words)
+            if tuple(lowers[i : i + n]) == words:
                 for j in range(i, i + n):
-                    spans[j] = (i, i + n, phrase)
+                    spans[j] = (i, i + n, " ".join(words))
+                i += n - 1
+                break
+        i += 1
     return spans
 
 

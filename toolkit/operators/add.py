@@ -7,7 +7,7 @@ candidate); later stages (filters, set building) use that to counter the length 
 from __future__ import annotations
 
 from toolkit.lexicon import Lexicon
-from toolkit.operators.base import Change, Edit, Operator
+from toolkit.operators.base import Change, Edit, Operator, Site
 from toolkit.operators.sites import is_finite_subject, object_lemma_in_lexicon, words
 from toolkit.parse import Parse
 from toolkit.scene import SceneObject
@@ -50,11 +50,11 @@ class Add(Operator):
     def _propose(self, parse: Parse, subtype: str, lex: Lexicon) -> list[Edit] | str:
         return {"obj": self._objects, "att": self._attributes}[subtype](parse, lex)
 
-    def _attributes(self, parse: Parse, lex: Lexicon) -> list[Edit] | str:
+    def _attributes(self, parse: Parse, lex: Lexicon) -> list[Site] | str:
         scene = parse.scene
         if not scene.objects:
             return "no objects"
-        edits: list[Edit] = []
+        sites: list[Site] = []
         for k, obj in enumerate(scene.objects):
             found = object_lemma_in_lexicon(lex, obj)
             if found is None:
@@ -62,30 +62,35 @@ class Add(Operator):
             have = {a.type for a in scene.attributes_of(k)}
             present = {a.lemma for a in scene.attributes_of(k)}
             allowed = set(lex.attribute_types_for(found[0]))
-            types = [t for t in ADD_TYPES if t in allowed and t not in have]
-            for type_ in types:
-                pos = insertion(parse, k, type_)
+            for type_ in (t for t in ADD_TYPES if t in allowed and t not in have):
                 choices = [w for w in lex.attribute_words(type_) if w not in present][: self.per_site]
-                for rank, word in enumerate(choices):
-                    edits.append(single_insert(parse, "att", pos, tuple(word.split(" ")), f"{type_}: +{word}", rank))
-        return edits or "no object that can take a new attribute type"
+                pos = insertion(parse, k, type_)
 
-    def _objects(self, parse: Parse, lex: Lexicon) -> list[Edit] | str:
+                def build(word: str, rank: int, pos=pos, type_=type_) -> Edit:
+                    return single_insert(parse, "att", pos, tuple(word.split(" ")), f"{type_}: +{word}", rank)
+
+                sites.append(self.site("att", choices, build))
+        return sites or "no object that can take a new attribute type"
+
+    def _objects(self, parse: Parse, lex: Lexicon) -> list[Site] | str:
         scene = parse.scene
         if not scene.objects:
             return "no objects"
         present = {o.lemma for o in scene.objects}
-        edits: list[Edit] = []
+        sites: list[Site] = []
         for obj in scene.objects:
             found = object_lemma_in_lexicon(lex, obj)
             if found is None or self._possessive(parse, obj):
                 continue
             subs = [s for s in lex.object_substitutes(found[0]) if s not in present][: self.per_site]
             number = ((obj.head, "plur"),) if is_finite_subject(parse, obj) and obj.number == "sing" else ()
-            for rank, sub in enumerate(subs):
+
+            def build(sub: str, rank: int, obj=obj, number=number, lemma=found[0]) -> Edit:
                 new = ("and", "a", *sub.split(" "))
-                edits.append(single_insert(parse, "obj", obj.end, new, f"+{sub} after {found[0]}", rank, number))
-        return edits or "no object in the lexicon to join a new one to"
+                return single_insert(parse, "obj", obj.end, new, f"+{sub} after {lemma}", rank, number)
+
+            sites.append(self.site("obj", subs, build))
+        return sites or "no object in the lexicon to join a new one to"
 
     @staticmethod
     def _possessive(parse: Parse, obj: SceneObject) -> bool:

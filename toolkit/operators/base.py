@@ -8,8 +8,9 @@ records, per subtype, why nothing was proposed; each subclass writes one hook, `
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from toolkit.lexicon import Lexicon, load_lexicon
 from toolkit.parse import Parse
@@ -112,10 +113,39 @@ class Skip:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class Site:
+    """One place an operator can edit, with its choices in order of preference.
+
+    Edits are built on demand (`edit(rank)`): a caption proposes hundreds of possible edits, and a
+    per-caption cap of a few dozen only ever realises the first choices of each site.
+    """
+
+    operator: str
+    subtype: str
+    choices: Sequence[Any]
+    build: Callable[[Any, int], Edit]  # (choice, rank) -> Edit
+    priority: int = 0  # added to each choice's index to rank it against other sites (0 best)
+
+    def __len__(self) -> int:
+        return len(self.choices)
+
+    def edit(self, index: int) -> Edit:
+        return self.build(self.choices[index], self.priority + index)
+
+    def edits(self) -> list[Edit]:
+        return [self.build(c, self.priority + i) for i, c in enumerate(self.choices)]
+
+
 @dataclass
 class Proposals:
-    edits: list[Edit] = field(default_factory=list)
+    sites: list[Site] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)
+
+    @property
+    def edits(self) -> list[Edit]:
+        """Every edit of every site (site order, then preference)."""
+        return [e for site in self.sites for e in site.edits()]
 
 
 class Operator(ABC):
@@ -132,7 +162,7 @@ class Operator(ABC):
     def propose(
         self, parse: Parse, subtypes: tuple[str, ...] | None = None, lexicon: Lexicon | None = None
     ) -> Proposals:
-        """All edits this operator can make on `parse`, with a reason for each subtype that yields none."""
+        """The sites where this operator can edit `parse`, with a reason for each subtype that has none."""
         lex = lexicon or load_lexicon()
         wanted = subtypes or self.subtypes
         unknown = [s for s in wanted if s not in SUBTYPES]
@@ -145,12 +175,16 @@ class Operator(ABC):
             found = self._propose(parse, subtype, lex)
             if isinstance(found, str):
                 result.skips.append(Skip(self.name, subtype, found))
-            elif not found:
-                result.skips.append(Skip(self.name, subtype, "no site produced an edit"))
-            else:
-                result.edits.extend(found)
+                continue
+            found = [site for site in found if len(site)]
+            if not found:
+                result.skips.append(Skip(self.name, subtype, "no substitute at any site"))
+            result.sites.extend(found)
         return result
 
+    def site(self, subtype: str, choices: Sequence[Any], build: Callable[[Any, int], Edit], priority: int = 0) -> Site:
+        return Site(self.name, subtype, choices, build, priority)
+
     @abstractmethod
-    def _propose(self, parse: Parse, subtype: str, lex: Lexicon) -> list[Edit] | str:
-        """Edits for one subtype, or a string saying why the operator does not apply."""
+    def _propose(self, parse: Parse, subtype: str, lex: Lexicon) -> list[Site] | str:
+        """Sites for one subtype, or a string saying why the operator does not apply."""

@@ -3,18 +3,20 @@
 Depth 1 realises single edits. Depth j > 1 extends each depth j-1 candidate with one more edit at a
 site none of its edits touched, so every step is recorded and `parent` points at the candidate one
 step shorter. Selection under the per-caption cap is deterministic for a seed: edits are taken best
-rank first (each site's best substitute before any site's second), ties broken by a seeded hash.
+tier first (each site's best substitute before any site's second), sites in a seeded order.
 """
 
 from __future__ import annotations
 
 import hashlib
+import random
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 from toolkit.lexicon import Lexicon, load_lexicon
 from toolkit.operators.add import Add
-from toolkit.operators.base import OPERATOR_NAMES, SUBTYPES, Candidate, Edit, Operator, Skip
+from toolkit.operators.base import OPERATOR_NAMES, SUBTYPES, Candidate, Edit, Operator, Site, Skip
 from toolkit.operators.replace import Replace
 from toolkit.operators.swap import Swap
 from toolkit.parse import Parse
@@ -40,7 +42,7 @@ class GenerationConfig:
     operators: tuple[str, ...] = OPERATOR_NAMES
     subtypes: tuple[str, ...] = SUBTYPES
     depth: int = 1
-    max_candidates: int = 40  # per caption and depth level
+    max_candidates: int = 16  # per caption and depth level (groups of operator/subtype take turns)
     per_site: int = 4  # substitutes tried at each site
     seed: int = 0
 
@@ -66,21 +68,44 @@ class Generation:
     skips: list[Skip] = field(default_factory=list)
 
 
-def _tiebreak(seed: int, edit: Edit) -> str:
-    key = f"{seed}|{edit.operator}|{edit.subtype}|{edit.spans}|{edit.words_in}"
-    return hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
-
-
-def propose_all(parse: Parse, config: GenerationConfig, lex: Lexicon) -> tuple[list[Edit], list[Skip]]:
-    """Every edit the chosen operators propose, in selection order, plus their reasons for skipping."""
-    edits: list[Edit] = []
+def propose_all(parse: Parse, config: GenerationConfig, lex: Lexicon) -> tuple[list[Site], list[Skip]]:
+    """Every site the chosen operators propose, in a seeded order, plus their reasons for skipping."""
+    sites: list[Site] = []
     skips: list[Skip] = []
     for name in config.operators:
         proposals = OPERATORS[name](per_site=config.per_site).propose(parse, config.subtypes, lex)
-        edits.extend(proposals.edits)
+        sites.extend(proposals.sites)
         skips.extend(proposals.skips)
-    edits.sort(key=lambda e: (e.rank, _tiebreak(config.seed, e)))
-    return edits, skips
+    # Random seeded with a string hashes it with SHA-512: the order is the same on every machine and run.
+    random.Random(f"{config.seed}\x00{parse.text}").shuffle(sites)
+    return sites, skips
+
+
+def _site_order(sites: list[Site]) -> Iterator[Edit]:
+    """Edits of some sites best tier first (tier = site priority + choice index), built lazily."""
+    last = max((s.priority + len(s) for s in sites), default=0)
+    for tier in range(last):
+        for site in sites:
+            index = tier - site.priority
+            if 0 <= index < len(site):
+                yield site.edit(index)
+
+
+def ordered_edits(sites: list[Site]) -> Iterator[Edit]:
+    """Edits in selection order: operator/subtype groups take turns, so no group (say, ADD attribute,
+    which has a site per object and attribute type) crowds out the others under a cap; within a group,
+    every site's first choice comes before any site's second."""
+    groups: dict[tuple[str, str], list[Site]] = {}
+    for site in sites:
+        groups.setdefault((site.operator, site.subtype), []).append(site)
+    streams = [_site_order(g) for g in groups.values()]
+    while streams:
+        for stream in list(streams):
+            edit = next(stream, None)
+            if edit is None:
+                streams.remove(stream)
+            else:
+                yield edit
 
 
 def generate(
@@ -89,35 +114,41 @@ def generate(
     """Candidates for one parsed caption; never the caption itself, never the same text twice."""
     config = config or GenerationConfig()
     lex = lexicon or load_lexicon()
-    edits, skips = propose_all(parse, config, lex)
+    sites, skips = propose_all(parse, config, lex)
     out = Generation(skips=skips)
-    if not edits:
+    if not sites:
         return out
     seen = {normalize(parse.text)}
     level: list[Candidate] = []
-    for edit in edits:
-        if len(level) >= config.max_candidates:
+    edits: list[Edit] = []
+    for edit in ordered_edits(sites):
+        if len(level) >= config.max_candidates and config.depth == 1:
             break
-        cand = _make(parse, (edit,), None, seen)
-        if cand:
-            level.append(cand)
+        edits.append(edit)
+        if len(level) < config.max_candidates:
+            cand = _make(parse, (edit,), None, seen)
+            if cand:
+                level.append(cand)
     out.candidates.extend(level)
     for _ in range(2, config.depth + 1):
         level = _extend(parse, level, edits, config, seen)
         out.candidates.extend(level)
     if not out.candidates:
-        out.skips.append(Skip("+".join(config.operators), "+".join(config.subtypes), "every edit realised to the source or a duplicate"))
+        out.skips.append(Skip("+".join(config.operators), "+".join(config.subtypes),
+                              "every edit realised to the source or a duplicate"))
     return out
 
 
-def _extend(parse: Parse, parents: list[Candidate], edits: list[Edit], config: GenerationConfig, seen: set[str]) -> list[Candidate]:
+def _extend(
+    parse: Parse, parents: list[Candidate], edits: list[Edit], config: GenerationConfig, seen: set[str]
+) -> list[Candidate]:
     pairs = []
     for p_rank, parent in enumerate(parents):
         used = frozenset().union(*(e.site for e in parent.edits))
         for e_rank, edit in enumerate(edits):
             if used.isdisjoint(edit.site) and not _adjacent_insertions(parent.edits, edit):
                 pairs.append((p_rank + e_rank, parent, edit))
-    pairs.sort(key=lambda t: (t[0], _tiebreak(config.seed, t[2]), t[1].id))
+    pairs.sort(key=lambda t: t[0])  # stable: ties keep the seeded edit order
     level: list[Candidate] = []
     for _, parent, edit in pairs:
         if len(level) >= config.max_candidates:

@@ -10,7 +10,7 @@ from itertools import combinations
 
 from toolkit.lexicon import Lexicon
 from toolkit.morph import inflect_noun
-from toolkit.operators.base import Change, Edit, Operator
+from toolkit.operators.base import Change, Edit, Operator, Site
 from toolkit.operators.sites import (
     conjuncts,
     is_finite_subject,
@@ -79,53 +79,66 @@ def noun_swap(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject, rank: 
 class Swap(Operator):
     name = "swap"
 
-    def _propose(self, parse: Parse, subtype: str, lex: Lexicon) -> list[Edit] | str:
+    def _propose(self, parse: Parse, subtype: str, lex: Lexicon) -> list[Site] | str:
         return {"obj": self._objects, "att": self._attributes, "rel": self._relations}[subtype](parse, lex)
 
     def _same_thing(self, lex: Lexicon, a: SceneObject, b: SceneObject) -> bool:
-        return a.lemma == b.lemma or lex.object_relation(a.lemma, b.lemma) in {"same", "synonym"}
+        return a.lemma == b.lemma or lex.object_relation(a.lemma, b.lemma) is not None
 
-    def _objects(self, parse: Parse, lex: Lexicon) -> list[Edit] | str:
+    @staticmethod
+    def _phrase(parse: Parse, obj: SceneObject) -> str:
+        return " ".join(words(parse, obj.start, obj.end)).lower()
+
+    def _objects(self, parse: Parse, lex: Lexicon) -> list[Site] | str:
         scene = parse.scene
         objs = scene.objects
         if len(objs) < 2:
             return "fewer than two objects"
-        edits: list[Edit] = []
+        sites: list[Site] = []
         blocked = set()
         for ka, kb in combinations(range(len(objs)), 2):
             a, b = objs[ka], objs[kb]
             if overlaps((a.start, a.end), (b.start, b.end)):
                 continue
-            if self._same_thing(lex, a, b):
-                blocked.add("the objects are identical or synonyms")
+            same = self._same_thing(lex, a, b)
+            if same and self._phrase(parse, a) == self._phrase(parse, b):
+                blocked.add("the objects are identical, synonyms or hypernyms")
                 continue
             link = symmetric_link(scene, lex, ka, kb)
             if link:
                 blocked.add(f"the objects are linked by symmetric relation '{link}'")
                 continue
             coordinated = conjuncts(parse, a, b)
-            if not coordinated:
-                edits.append(np_swap(parse, a, b, "obj", f"{a.lemma}<->{b.lemma}"))
+            # "a man ... two men": the same noun with other modifiers swaps as a whole phrase only
+            kinds = [] if coordinated else ["phrase"]
             mods_a = " ".join(words(parse, a.start, a.noun_start)).lower()
             mods_b = " ".join(words(parse, b.start, b.noun_start)).lower()
-            if mods_a != mods_b or (not coordinated and a.number != b.number):
-                edits.append(noun_swap(parse, lex, a, b, rank=1))
-            elif coordinated:
+            if not same and (mods_a != mods_b or (not coordinated and a.number != b.number)):
+                kinds.append("noun")
+            if not kinds:
                 blocked.add("coordinated objects: swapping them keeps the meaning")
-        return edits or "; ".join(sorted(blocked)) or "no pair of distinct objects"
+                continue
 
-    def _attributes(self, parse: Parse, lex: Lexicon) -> list[Edit] | str:
+            def build(kind: str, rank: int, a=a, b=b) -> Edit:
+                if kind == "phrase":
+                    return np_swap(parse, a, b, "obj", f"{a.lemma}<->{b.lemma}", rank)
+                return noun_swap(parse, lex, a, b, rank)
+
+            sites.append(self.site("obj", kinds, build))
+        return sites or "; ".join(sorted(blocked)) or "no pair of distinct objects"
+
+    def _attributes(self, parse: Parse, lex: Lexicon) -> list[Site] | str:
         scene = parse.scene
         attrs = [a for a in scene.attributes if a.kind != "predicate"]
         if not attrs:
             return "no attributes"
-        edits: list[Edit] = []
+        sites: list[Site] = []
         blocked = set()
         for x, y in combinations(attrs, 2):
             if x.obj == y.obj or overlaps((x.start, x.end), (y.start, y.end)):
                 continue
-            if x.lemma == y.lemma or lex.attribute_relation(x.lemma, y.lemma) in {"same", "synonym"}:
-                blocked.add("identical attributes")
+            if x.lemma == y.lemma or lex.attribute_relation(x.lemma, y.lemma) is not None:
+                blocked.add("identical or synonymous attributes")
                 continue
             oa, ob = scene.objects[x.obj], scene.objects[y.obj]
             if oa.lemma == ob.lemma and (conjuncts(parse, oa, ob) or symmetric_link(scene, lex, x.obj, y.obj)):
@@ -133,13 +146,15 @@ class Swap(Operator):
                 continue
             if (x.type == "count") != (y.type == "count"):
                 continue
-            edit = self._attribute_pair(parse, lex, x, y, oa, ob)
-            if edit:
-                edits.append(edit)
-        edits.extend(self._moves(parse, attrs))
-        return edits or "; ".join(sorted(blocked)) or "attributes on fewer than two objects"
+            priority = 0 if x.type and x.type == y.type else 1
+            sites.append(self.site("att", [(x, y)], lambda pair, rank: self._attribute_pair(parse, lex, *pair, rank),
+                                   priority))
+        sites.extend(self._moves(parse, attrs))
+        return sites or "; ".join(sorted(blocked)) or "attributes on fewer than two objects"
 
-    def _attribute_pair(self, parse, lex, x: Attribute, y: Attribute, oa, ob) -> Edit | None:
+    def _attribute_pair(self, parse: Parse, lex: Lexicon, x: Attribute, y: Attribute, rank: int) -> Edit:
+        scene = parse.scene
+        oa, ob = scene.objects[x.obj], scene.objects[y.obj]
         wx, wy = movable_words(parse, x.start, x.end), movable_words(parse, y.start, y.end)
         changes = [Change(x.start, x.end, wy), Change(y.start, y.end, wx)]
         number: tuple[tuple[int, str], ...] = ()
@@ -148,7 +163,6 @@ class Swap(Operator):
             changes.append(Change(oa.noun_start, oa.end, tuple(inflect_noun(oa.lemma, ob.number).split(" "))))
             changes.append(Change(ob.noun_start, ob.end, tuple(inflect_noun(ob.lemma, oa.number).split(" "))))
             number = _number_changes(parse, oa, ob)
-        rank = 0 if x.type and x.type == y.type else 1
         return Edit(
             "swap",
             "att",
@@ -161,7 +175,7 @@ class Swap(Operator):
             rank,
         )
 
-    def _moves(self, parse: Parse, attrs: list[Attribute]) -> list[Edit]:
+    def _moves(self, parse: Parse, attrs: list[Attribute]) -> list[Site]:
         """Move an attribute to an object that has none: "a red dress and a cake" -> "a dress and a red cake"."""
         scene = parse.scene
         toks = parse.tokens
@@ -173,33 +187,35 @@ class Swap(Operator):
             neighbours = {toks[i].lower for i in (x.start - 1, x.end) if 0 <= i < len(toks)}
             if neighbours & {"and", ",", "or", "-"}:
                 continue
-            for k, target in enumerate(scene.objects):
-                if k == x.obj or k in has_attr or target.lemma == scene.objects[x.obj].lemma:
-                    continue
-                if target.noun_start <= x.start < target.end or x.start <= target.noun_start < x.end:
-                    continue
-                wx = movable_words(parse, x.start, x.end)
-                out.append(
-                    Edit(
-                        "swap",
-                        "att",
-                        ((x.start, x.end), (target.noun_start, target.noun_start)),
-                        (" ".join(words(parse, x.start, x.end)), ""),
-                        ("", " ".join(wx)),
-                        (Change(x.start, x.end, ()), Change(target.noun_start, target.noun_start, wx)),
-                        (),
-                        f"move {x.lemma}: {scene.objects[x.obj].lemma}->{target.lemma}",
-                        2,
-                    )
-                )
+            targets = [
+                t for k, t in enumerate(scene.objects)
+                if k != x.obj and k not in has_attr and t.lemma != scene.objects[x.obj].lemma
+                and not (t.noun_start <= x.start < t.end or x.start <= t.noun_start < x.end)
+            ]
+            if targets:
+                out.append(self.site("att", targets, lambda t, rank, x=x: self._move(parse, x, t, rank), priority=2))
         return out
 
-    def _relations(self, parse: Parse, lex: Lexicon) -> list[Edit] | str:
+    def _move(self, parse: Parse, x: Attribute, target: SceneObject, rank: int) -> Edit:
+        wx = movable_words(parse, x.start, x.end)
+        return Edit(
+            "swap",
+            "att",
+            ((x.start, x.end), (target.noun_start, target.noun_start)),
+            (" ".join(words(parse, x.start, x.end)), ""),
+            ("", " ".join(wx)),
+            (Change(x.start, x.end, ()), Change(target.noun_start, target.noun_start, wx)),
+            (),
+            f"move {x.lemma}: {parse.scene.objects[x.obj].lemma}->{target.lemma}",
+            rank,
+        )
+
+    def _relations(self, parse: Parse, lex: Lexicon) -> list[Site] | str:
         scene = parse.scene
         rels = [r for r in scene.relations if r.subj is not None and r.obj is not None and r.subj != r.obj]
         if not rels:
             return "no relation with both an agent and a patient"
-        edits: list[Edit] = []
+        sites: list[Site] = []
         blocked = set()
         for rel in rels:
             a, b = scene.objects[rel.subj], scene.objects[rel.obj]
@@ -209,5 +225,6 @@ class Swap(Operator):
             if overlaps((a.start, a.end), (b.start, b.end)) or self._same_thing(lex, a, b):
                 blocked.add("identical arguments")
                 continue
-            edits.append(np_swap(parse, a, b, "rel", f"{rel.lemma}: {a.lemma}<->{b.lemma}"))
-        return edits or "; ".join(sorted(blocked))
+            detail = f"{rel.lemma}: {a.lemma}<->{b.lemma}"
+            sites.append(self.site("rel", [(a, b)], lambda ab, rank, d=detail: np_swap(parse, *ab, "rel", d, rank)))
+        return sites or "; ".join(sorted(blocked))

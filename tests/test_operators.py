@@ -1,0 +1,142 @@
+"""Operators on concrete captions: exact outputs, and the cases that must produce nothing."""
+
+import pytest
+
+from toolkit.lexicon import load_lexicon
+from toolkit.operators import GenerationConfig, generate
+from toolkit.parse import parse_text
+
+
+def run(nlp, caption, operators, subtypes=("obj", "att", "rel"), **kw):
+    config = GenerationConfig(operators=tuple(operators), subtypes=tuple(subtypes), max_candidates=60, **kw)
+    return generate(parse_text(caption, nlp=nlp), config)
+
+
+def texts(gen):
+    return {c.text for c in gen.candidates}
+
+
+def test_swap_attributes_and_agents(nlp):
+    gen = run(nlp, "A black dog chasing a white cat.", ["swap"])
+    out = texts(gen)
+    assert "A white dog chasing a black cat." in out  # attributes
+    assert "A white cat chasing a black dog." in out  # agent and patient
+    assert "A black cat chasing a white dog." in out  # nouns only
+    att = next(c for c in gen.candidates if c.text == "A white dog chasing a black cat.")
+    edit = att.edits[0]
+    assert (edit.operator, edit.subtype, edit.spans) == ("swap", "att", ((1, 2), (5, 6)))
+    assert edit.words_out == ("black", "white") and edit.words_in == ("white", "black")
+    assert att.length_delta == 0 and att.depth == 1 and att.parent is None
+
+
+def test_swap_fixes_agreement_and_capitals(nlp):
+    gen = run(nlp, "A man on a motorcycle is waving at two men.", ["swap"], ("obj",))
+    cand = next(c for c in gen.candidates if c.text == "Two men on a motorcycle are waving at a man.")
+    assert ("is", "are", "agreement") in {(f.old, f.new, f.reason) for f in cand.fixes}
+    out = texts(run(nlp, "Girls wash a motorcycle while men look on.", ["swap"], ("obj",)))
+    assert "Men wash a motorcycle while girls look on." in out
+
+
+def test_swap_counts_inflects_nouns(nlp):
+    out = texts(run(nlp, "One apple and several oranges sit in a bowl.", ["swap"], ("att",)))
+    assert "Several apples and one orange sit in a bowl." in out
+
+
+@pytest.mark.parametrize(
+    ("caption", "reason"),
+    [
+        ("A dog next to a cat.", "symmetric relation 'next to'"),
+        ("A dog chasing a dog.", "identical"),
+        ("A dog near a cat.", "symmetric"),
+    ],
+)
+def test_swap_refuses_meaning_preserving_swaps(nlp, caption, reason):
+    gen = run(nlp, caption, ["swap"], ("obj", "rel"))
+    assert gen.candidates == []
+    assert any(reason in s.reason for s in gen.skips), gen.skips
+
+
+def test_swap_never_exchanges_coordinated_phrases(nlp):
+    out = texts(run(nlp, "A black dog and a white cat.", ["swap"]))
+    assert "A white cat and a black dog." not in out
+    assert out == {"A white dog and a black cat.", "A black cat and a white dog."}
+
+
+def test_replace_object_within_category_never_synonym_or_hypernym(nlp):
+    lex = load_lexicon()
+    gen = run(nlp, "A man riding a horse.", ["replace"], ("obj",))
+    out = texts(gen)
+    assert {"A woman riding a horse.", "A man riding a cow."} <= out
+    for cand in gen.candidates:
+        edit = cand.edits[0]
+        old, new = edit.words_out[0].lower(), edit.words_in[0].lower()
+        assert lex.object_relation(old, new) is None, (old, new)
+        assert new not in {"guy", "gentleman", "animal", "stallion", "person"}
+
+
+def test_replace_attribute_keeps_type_and_counts_inflect(nlp):
+    gen = run(nlp, "Two dogs sleeping under a wooden table.", ["replace"], ("att",))
+    out = texts(gen)
+    assert "Two dogs sleeping under a metal table." in out
+    assert "One dog sleeping under a wooden table." in out
+    assert "Three dogs sleeping under a wooden table." in out
+    assert all("big" not in t and "large" not in t for t in out)
+
+
+def test_replace_relation_by_contrast(nlp):
+    out = texts(run(nlp, "A woman sitting in front of a laptop.", ["replace"], ("rel",)))
+    assert "A woman sitting behind a laptop." in out
+    assert "A woman standing in front of a laptop." in out
+
+
+def test_add_object_and_attribute(nlp):
+    gen = run(nlp, "A dog on the grass.", ["add"])
+    out = texts(gen)
+    assert "A dog and a cat on the grass." in out
+    assert "An old dog on the grass." in out  # article fixed
+    for cand in gen.candidates:
+        assert cand.length_delta > 0
+        assert all(s == e for s, e in cand.edits[0].spans)  # insertions only
+
+
+def test_add_object_makes_subject_plural(nlp):
+    out = texts(run(nlp, "A cat sleeps on the bed.", ["add"], ("obj",)))
+    assert any(t.startswith("A cat and a ") and " sleep on the bed." in t for t in out), out
+
+
+def test_nothing_to_operate_on_says_why(nlp):
+    gen = run(nlp, "Hello.", ["swap", "replace", "add"])
+    assert gen.candidates == []
+    assert {(s.operator, s.subtype) for s in gen.skips} >= {("swap", "obj"), ("replace", "obj"), ("add", "att")}
+
+
+def test_depth_two_composes_distinct_sites_with_parents(nlp):
+    gen = run(nlp, "A black dog chasing a white cat on the grass.", ["swap", "replace", "add"], depth=2)
+    by_id = {c.id: c for c in gen.candidates}
+    deep = [c for c in gen.candidates if c.depth == 2]
+    assert deep
+    for cand in deep:
+        parent = by_id[cand.parent]
+        assert parent.edits == cand.edits[:1]
+        first, second = cand.edits
+        assert first.site.isdisjoint(second.site)
+    assert len({c.text for c in gen.candidates}) == len(gen.candidates)
+    assert all(c.text != gen.candidates[0].caption for c in gen.candidates)
+
+
+def test_generation_is_deterministic_for_a_seed(nlp):
+    caption = "A black dog chasing a white cat on the grass."
+    a = [c.text for c in run(nlp, caption, ["swap", "replace", "add"], seed=7, depth=2).candidates]
+    b = [c.text for c in run(nlp, caption, ["swap", "replace", "add"], seed=7, depth=2).candidates]
+    assert a == b
+    small = GenerationConfig(max_candidates=5, seed=1)
+    other = GenerationConfig(max_candidates=5, seed=2)
+    p = parse_text(caption, nlp=nlp)
+    assert [c.text for c in generate(p, small).candidates] != [c.text for c in generate(p, other).candidates]
+
+
+def test_config_validation():
+    with pytest.raises(ValueError, match="unknown operator"):
+        GenerationConfig(operators=("blend",))
+    with pytest.raises(ValueError, match="depth"):
+        GenerationConfig(depth=0)
