@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -18,10 +18,11 @@ from sqlalchemy.engine import Engine
 import toolkit
 from toolkit.ingest import BadRecord, CaptionRecord
 from toolkit.lexicon import Lexicon, load_lexicon
-from toolkit.operators import GenerationConfig, generate
-from toolkit.parse import Parse, parse_texts
+from toolkit.operators import GenerationConfig, Skip, generate
+from toolkit.parse import Parse
+from toolkit.parse_ahead import ParseAhead, parse_items, store_parsed
 from toolkit.store import queries as q
-from toolkit.store.models import CandidateRow, Caption, ParseRow, Run, RunCaption, utcnow
+from toolkit.store.models import CandidateRow, Caption, Run, RunCaption, utcnow
 
 Progress = Callable[[int], None]
 
@@ -58,18 +59,13 @@ class IngestReport:
 def store_parses(engine: Engine, texts: dict[str, str], nlp: Any = None, batch_size: int = 256) -> int:
     """Parse texts (text_hash -> text) not yet parsed and store them. Returns how many were parsed."""
     with engine.connect() as conn:
-        todo = q.missing_parses(conn, texts)
+        todo = sorted(q.missing_parses(conn, texts))
     if not todo:
         return 0
-    hashes = sorted(todo)
-    now = utcnow()
-    rows = [
-        {"text_hash": h, "model": p.model, "data": p.to_json(), "created_at": now}
-        for h, p in zip(hashes, parse_texts((texts[h] for h in hashes), nlp=nlp, batch_size=batch_size), strict=True)
-    ]
-    with engine.begin() as conn:
-        q.insert_ignore(conn, ParseRow.__table__, rows, ["text_hash"])
-    return len(rows)
+    from toolkit.nlp import load_nlp
+
+    store_parsed(engine, parse_items([(h, texts[h]) for h in todo], nlp=nlp or load_nlp()))
+    return len(todo)
 
 
 def ingest(
@@ -149,7 +145,8 @@ class RunReport:
         }
 
 
-def _skip_key(operator: str, subtype: str, reason: str) -> str:
+def skip_key(operator: str, subtype: str, reason: str) -> str:
+    """A skip reason without its caption-specific details, for counting."""
     return f"{operator}/{subtype}: {reason.split(' (')[0].split(' ‘')[0].split(chr(39))[0].strip()}"
 
 
@@ -161,11 +158,14 @@ def generate_run(
     chunk: int = 500,
     limit: int | None = None,
     progress: Progress | None = None,
+    parse_workers: int | None = None,
 ) -> RunReport:
     """Generate candidates for every stored caption this run has not processed yet.
 
     Each chunk of captions is committed with its "done" marks, so an interrupted run resumes where it
-    stopped and a finished one adds nothing when called again.
+    stopped and a finished one adds nothing when called again. Captions stored without a parse are
+    parsed here; when a whole chunk needs parsing, a parser process (`parse_workers`, default one when
+    the machine has a second core) parses the next chunk while this process generates the current one.
     """
     lex = load_lexicon()
     vers = versions(lex)
@@ -179,34 +179,59 @@ def generate_run(
         report.resumed_after = conn.execute(
             select(RunCaption.__table__.c.caption_id).where(RunCaption.__table__.c.run_id == rid).limit(1)
         ).first() is not None
-    after = 0
-    remaining = limit
-    while remaining is None or remaining > 0:
-        with engine.connect() as conn:
-            rows = q.pending_captions(conn, rid, after, chunk if remaining is None else min(chunk, remaining))
-            if not rows:
-                break
-            stored = q.load_parses(conn, (h for _, _, h in rows))
-        missing = {h: t for _, t, h in rows if h not in stored}
-        if missing:
-            store_parses(engine, missing, nlp=nlp)
-            with engine.connect() as conn:
-                stored.update(q.load_parses(conn, missing))
-        cand_rows, done_rows = _generate_chunk(rows, stored, config, lex, rid, report)
-        with engine.begin() as conn:
-            q.insert_ignore(conn, CandidateRow.__table__, cand_rows, ["caption_id", "uid"])
-            q.insert_ignore(conn, RunCaption.__table__, done_rows, ["run_id", "caption_id"])
-            _merge_summary(conn, rid, report, len(rows), len(cand_rows))
-        after = rows[-1][0]
-        if remaining is not None:
-            remaining -= len(rows)
-        if progress:
-            progress(len(rows))
+    with ParseAhead(engine, nlp, parse_workers, chunk) as parser:
+        queue: deque = deque()
+        for rows in _pending_chunks(engine, rid, chunk, limit):
+            queue.append(parser.submit(rows))
+            if len(queue) > parser.depth:
+                _finish_chunk(engine, parser, queue.popleft(), config, lex, rid, report, progress)
+        while queue:
+            _finish_chunk(engine, parser, queue.popleft(), config, lex, rid, report, progress)
     with engine.begin() as conn:
         pending = q.pending_captions(conn, rid, 0, 1)
         if not pending:
             conn.execute(update(Run.__table__).where(Run.__table__.c.id == rid).values(status="done", finished_at=utcnow()))
     return report
+
+
+def _pending_chunks(engine: Engine, rid: str, chunk: int, limit: int | None) -> Iterator[list]:
+    after, remaining = 0, limit
+    while remaining is None or remaining > 0:
+        with engine.connect() as conn:
+            rows = q.pending_captions(conn, rid, after, chunk if remaining is None else min(chunk, remaining))
+        if not rows:
+            return
+        yield rows
+        after = rows[-1][0]
+        if remaining is not None:
+            remaining -= len(rows)
+
+
+def _finish_chunk(engine, parser: ParseAhead, job, config, lex, rid, report: RunReport, progress) -> None:
+    rows, stored = parser.result(job)
+    cand_rows, done_rows = _generate_chunk(rows, stored, config, lex, rid, report)
+    with engine.begin() as conn:
+        q.insert_ignore(conn, CandidateRow.__table__, cand_rows, ["caption_id", "uid"])
+        q.insert_ignore(conn, RunCaption.__table__, done_rows, ["run_id", "caption_id"])
+        _merge_summary(conn, rid, report, len(rows), len(cand_rows))
+    if progress:
+        progress(len(rows))
+
+
+def candidate_records(parse: Parse, config: GenerationConfig, lex: Lexicon) -> tuple[list[dict], list[Skip]]:
+    """Candidate rows for one parsed caption (the `candidate` columns that do not depend on where they are
+    stored: no caption_id, run_id or created_at), and why operators did not apply. The local run and the
+    Ray runner both call this, so they store the same candidates."""
+    gen = generate(parse, config, lex)
+    records = [
+        {
+            "uid": c.id, "text": c.text, "operator": c.operator, "subtype": c.subtype, "depth": c.depth,
+            "parent_uid": c.parent, "length_delta": c.length_delta,
+            "provenance": json.dumps(c.provenance(), ensure_ascii=False, separators=(",", ":")),
+        }
+        for c in gen.candidates
+    ]
+    return records, gen.skips
 
 
 def _generate_chunk(rows, stored, config, lex, rid, report: RunReport) -> tuple[list[dict], list[dict]]:
@@ -215,19 +240,14 @@ def _generate_chunk(rows, stored, config, lex, rid, report: RunReport) -> tuple[
     now = utcnow()
     for cid, text, h in rows:
         _model, data = stored[h]
-        gen = generate(Parse.from_json(text, data), config, lex)
-        for c in gen.candidates:
-            cand_rows.append({
-                "uid": c.id, "caption_id": cid, "run_id": rid, "text": c.text, "operator": c.operator,
-                "subtype": c.subtype, "depth": c.depth, "parent_uid": c.parent, "length_delta": c.length_delta,
-                "provenance": json.dumps(c.provenance(), ensure_ascii=False, separators=(",", ":")),
-                "created_at": now,
-            })
-            report.by_operator[f"{c.operator}/{c.subtype}"] += 1
-        for s in gen.skips:
-            report.skips[_skip_key(s.operator, s.subtype, s.reason)] += 1
-        report.no_candidates += not gen.candidates
-        done_rows.append({"run_id": rid, "caption_id": cid, "n_candidates": len(gen.candidates)})
+        records, skips = candidate_records(Parse.from_json(text, data), config, lex)
+        for rec in records:
+            cand_rows.append({**rec, "caption_id": cid, "run_id": rid, "created_at": now})
+            report.by_operator[f"{rec['operator']}/{rec['subtype']}"] += 1
+        for s in skips:
+            report.skips[skip_key(s.operator, s.subtype, s.reason)] += 1
+        report.no_candidates += not records
+        done_rows.append({"run_id": rid, "caption_id": cid, "n_candidates": len(records)})
     report.captions += len(rows)
     report.candidates += len(cand_rows)
     return cand_rows, done_rows
