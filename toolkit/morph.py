@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from lemminflect import getInflection
+from lemminflect import getAllInflections, getInflection
 
 # Words whose spelling misleads the vowel rule.
 _AN_EXCEPTIONS = ("hour", "honest", "honor", "honour", "heir", "herb")
@@ -53,6 +53,16 @@ def inflect_verb(lemma: str, tag: str) -> str:
         forms = getInflection(head, tag)
         form = forms[0] if forms else head
     return " ".join([form, *rest])
+
+
+@functools.lru_cache(maxsize=4096)
+def inflect_adjective(lemma: str, tag: str) -> str:
+    """An adjective in comparative (JJR) or superlative (JJS) form: "young" -> "younger" (dictionary
+    forms only: an adjective without one takes "more"/"most")."""
+    forms = getAllInflections(lemma, upos="ADJ").get(tag)
+    if forms:
+        return forms[0]
+    return ("more " if tag == "JJR" else "most ") + lemma
 
 
 def agree_verb(word: str, lemma: str, tag: str, number: str) -> str | None:

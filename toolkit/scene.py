@@ -30,6 +30,7 @@ QUANTIFIER_NOUNS = {
     "pack", "dozen", "cluster", "selection", "plenty", "few", "side", "front", "top", "middle", "back",
 }
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+PRONOUN_OBJECTS = {"someone", "somebody", "everyone", "everybody", "anyone"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +44,15 @@ class SceneObject:
     number: str  # "sing" | "plur"
     lemma: str  # lemma of the noun unit, lower case: "stop sign"
 
+    phrase_end: int = -1  # end of the phrase with its "of" complement ("a plate of sandwiches"), or -1
+
     @property
     def end(self) -> int:
         return self.head + 1
+
+    @property
+    def full_end(self) -> int:
+        return self.phrase_end if self.phrase_end > 0 else self.head + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +62,7 @@ class Attribute:
     start: int
     end: int
     obj: int
-    kind: str  # "amod" | "noun_mod" | "count" | "predicate"
+    kind: str  # "amod" | "noun_mod" | "count" | "predicate" | "group" ("black and white", also split) | "block" | "part" | "loose"
     lemma: str
     type: str | None
 
@@ -169,6 +176,9 @@ def extract_scene(parse: Parse) -> Scene:
 
     objects: list[SceneObject] = []
     for tok in toks:
+        if tok.pos == "PRON" and tok.lower in PRONOUN_OBJECTS:
+            objects.append(SceneObject(tok.i, tok.i, tok.i, None, "sing", tok.lower))
+            continue
         if tok.pos not in NOUN_POS:
             continue
         if tok.dep == "compound" and toks[tok.head].pos in NOUN_POS:
@@ -181,12 +191,39 @@ def extract_scene(parse: Parse) -> Scene:
         det = next((c for c in kids[tok.i] if toks[c].dep in {"det", "poss"} and c < tok.i), None)
         number = "plur" if tok.tag in {"NNS", "NNPS"} else "sing"
         lemma = " ".join([t.lower for t in toks[noun_start : tok.i]] + [tok.lemma.lower()])
-        objects.append(SceneObject(tok.i, _left_edge(parse, tok.i), noun_start, det, number, lemma))
+        start = _left_edge(parse, tok.i)
+        quantifier = _quantifier_of(parse, tok.i)
+        if quantifier is not None and start == noun_start or quantifier is not None and start > quantifier:
+            start = _left_edge(parse, quantifier)  # "a pair of shoes", "a slice of pizza": one phrase
+        objects.append(SceneObject(tok.i, start, noun_start, det, number, lemma))
 
     head_to_obj = {o.head: k for k, o in enumerate(objects)}
+    objects = [_with_complement(parse, o, objects, head_to_obj) for o in objects]
     attributes = _attributes(parse, objects, head_to_obj, attr_type, is_attr_noun)
     relations = _relations(parse, head_to_obj, mwp)
     return Scene(tuple(objects), tuple(attributes), tuple(relations))
+
+
+def _quantifier_of(parse: Parse, head: int) -> int | None:
+    """The quantifier noun a noun is measured by ("pair" in "a pair of shoes"), if any."""
+    toks = parse.tokens
+    of = toks[head].head
+    if toks[head].dep == "pobj" and toks[of].lower == "of" and toks[toks[of].head].lower in QUANTIFIER_NOUNS:
+        q = toks[of].head
+        return q if toks[q].pos in NOUN_POS and q < head else None
+    return None
+
+
+def _with_complement(parse: Parse, obj: SceneObject, objects: list[SceneObject], head_to_obj) -> SceneObject:
+    """Record where "X of Y" ends, so that a swap can move "a plate of sandwiches" as one phrase."""
+    toks = parse.tokens
+    for c in parse.children[obj.head]:
+        if c > obj.head and toks[c].lower == "of" and c == obj.head + 1:
+            pobj = next((g for g in parse.children[c] if toks[g].dep == "pobj"), None)
+            if pobj in head_to_obj:
+                inner = objects[head_to_obj[pobj]]
+                return SceneObject(obj.head, obj.start, obj.noun_start, obj.det, obj.number, obj.lemma, inner.end)
+    return obj
 
 
 def _subtree_span(parse: Parse, root: int, skip_deps: frozenset[str] = frozenset()) -> tuple[int, int]:
@@ -213,28 +250,89 @@ def _attributes(parse, objects, head_to_obj, attr_type, is_attr_noun) -> list[At
         lemma = " ".join(t.lower for t in toks[start:end])
         tok = toks[adj]
         out.append(Attribute(start, end, k, kind, lemma, attr_type(tok)))
-        for c in kids[adj]:
-            if toks[c].dep == "conj" and toks[c].pos in {"ADJ", "NOUN", "VERB"}:
-                add_adj(c, k, kind)
+        conj = [c for c in kids[adj] if toks[c].dep == "conj" and toks[c].pos in {"ADJ", "NOUN", "VERB"}]
+        for c in conj:
+            add_adj(c, k, kind)
+        if conj and kind != "group":
+            # "blue and silver" as one attribute too, so it can be swapped as a whole
+            g_start, g_end = _subtree_span(parse, adj, frozenset({"prep", "punct"}))
+            types = {attr_type(toks[i]) for i in [adj, *conj]}
+            g_lemma = " ".join(t.lower for t in toks[g_start:g_end])
+            out.append(Attribute(g_start, g_end, k, "group", g_lemma, types.pop() if len(types) == 1 else None))
 
     for k, obj in enumerate(objects):
-        for c in kids[obj.head]:
+        # modifiers of the head, and of compound nouns in its unit ("a red stop sign": red -> stop)
+        modifiers = [c for h in range(obj.noun_start, obj.head + 1) for c in kids[h] if c < obj.noun_start]
+        for c in sorted(set(modifiers)):
             tok = toks[c]
-            if c > obj.head:
-                continue
             if tok.dep == "nummod" or (tok.dep in {"amod", "det"} and attr_type(tok) == "count"):
                 out.append(Attribute(c, c + 1, k, "count", tok.lower, "count"))
             elif tok.dep == "amod":
                 add_adj(c, k, "amod")
-            elif tok.dep == "compound" and c < obj.noun_start and is_attr_noun(tok):
+            elif tok.dep == "compound" and is_attr_noun(tok):
                 out.append(Attribute(c, c + 1, k, "noun_mod", tok.lower, attr_type(tok)))
-    # predicate adjectives: "the cat is black"
+    out.extend(_blocks(parse, objects, out))
+    out.extend(_loose_attributes(parse, objects, out, attr_type))
+    # predicate adjectives: "the cat is black", "a train painted white"
     for tok in toks:
-        if tok.dep == "acomp" and toks[tok.head].lemma in COPULAS:
+        if tok.dep == "oprd" or tok.dep == "acomp" and toks[tok.head].lemma in COPULAS:
+            if tok.pos not in {"ADJ", "VERB"} and not (tok.pos == "NOUN" and attr_type(tok)):
+                continue
             subj = next((c for c in kids[tok.head] if toks[c].dep in SUBJECT_DEPS), None)
             if subj is not None and subj in head_to_obj:
                 add_adj(tok.i, head_to_obj[subj], "predicate")
     out.sort(key=lambda a: a.start)
+    return out
+
+
+LOOSE_TYPES = {"color", "material", "size", "pattern", "age", "emotion", "texture", "brightness", "temperature",
+               "openness", "fullness", "wetness", "cleanliness", "shape", "ripeness", "cooking", "weather"}
+
+
+def _loose_attributes(parse: Parse, objects: list[SceneObject], attributes: list[Attribute], attr_type) -> list[Attribute]:
+    """Attribute words the dependency rules missed ("dressed in yellow", "gold detailing") and typed
+    words inside longer modifiers ("bright" in "bright pink"), each tied to the nearest object."""
+    if not objects:
+        return []
+    toks = parse.tokens
+    spans = {(a.start, a.end) for a in attributes}
+    heads = [o.head for o in objects]
+    out = []
+    for a in attributes:
+        if a.end - a.start > 1 and a.kind in {"amod", "predicate"}:
+            for i in range(a.start, a.end):
+                t = attr_type(toks[i])
+                if t in LOOSE_TYPES and (i, i + 1) not in spans:
+                    out.append(Attribute(i, i + 1, a.obj, "part", toks[i].lower, t))
+                    spans.add((i, i + 1))
+    covered = {i for a in attributes for i in range(a.start, a.end)} | {o.head for o in objects if o.start < o.head}
+    for tok in toks:
+        if tok.i in covered or tok.pos not in {"ADJ", "NOUN", "PROPN", "VERB"}:
+            continue
+        t = attr_type(tok)
+        if t not in LOOSE_TYPES or (tok.i, tok.i + 1) in spans:
+            continue
+        target = next((k for k, h in enumerate(heads) if h > tok.i), len(heads) - 1)
+        if tok.head in heads:
+            target = heads.index(tok.head)
+        out.append(Attribute(tok.i, tok.i + 1, target, "loose", tok.lower, t))
+    return out
+
+
+def _blocks(parse: Parse, objects: list[SceneObject], attributes: list[Attribute]) -> list[Attribute]:
+    """All the modifiers of a noun as one attribute ("a small white dog": "small white"), when there are
+    two or more, so that a swap can move them together."""
+    toks = parse.tokens
+    out = []
+    for k, obj in enumerate(objects):
+        mods = [a for a in attributes if a.obj == k and a.kind in {"amod", "noun_mod"} and a.end <= obj.noun_start]
+        if len(mods) < 2:
+            continue
+        start = min(a.start for a in mods)
+        covered = {i for a in mods for i in range(a.start, a.end)}
+        if all(i in covered or toks[i].lower in {"and", ",", "-"} for i in range(start, obj.noun_start)):
+            lemma = " ".join(t.lower for t in toks[start : obj.noun_start])
+            out.append(Attribute(start, obj.noun_start, k, "block", lemma, None))
     return out
 
 
@@ -274,9 +372,9 @@ def _relations(parse: Parse, head_to_obj: dict[int, int], mwp) -> list[Relation]
             lemma = " ".join([tok.lemma.lower()] + [toks[c].lower for c in prt])
             out.append(Relation(tok.i, end, "verb", lemma, subj, head_to_obj.get(dobj) if dobj is not None else None))
         elif tok.pos == "ADP" and tok.dep in {"prep", "agent", "dative"}:
-            pobj = next((c for c in kids[tok.i] if toks[c].dep == "pobj"), None)
-            if pobj is None or pobj not in head_to_obj:
-                continue
+            pobj = next((c for c in kids[tok.i] if toks[c].dep in {"pobj", "pcomp"}), None)
+            if pobj is None:
+                continue  # a particle-like use ("looks on"): no relation
             if tok.i in mwp:
                 start, end, lemma = mwp[tok.i]
                 if tok.i != end - 1:
@@ -300,6 +398,7 @@ def _relations(parse: Parse, head_to_obj: dict[int, int], mwp) -> list[Relation]
                 subj = _verb_subject(parse, verb, head_to_obj)
             else:
                 subj = None
-            out.append(Relation(start, end, "prep", lemma, subj, head_to_obj[pobj], verb))
+            # the object may be a pronoun ("behind him"): the relation is still there to replace
+            out.append(Relation(start, end, "prep", lemma, subj, head_to_obj.get(pobj), verb))
     out.sort(key=lambda r: r.start)
     return out

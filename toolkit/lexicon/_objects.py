@@ -214,6 +214,8 @@ class ObjectIndex:
             subs[entry.canonical] = tuple(
                 e.canonical for e in same + rest if self.relation(entry.canonical, e.canonical) is None
             )
+            for word in entry.words[1:]:  # a synonym ("plane", "lady") contrasts with what its concept does
+                subs[word] = subs[entry.canonical]
         for word, parent_ids in self._hypo_parents.items():
             found: dict[str, None] = {}
             for idx in parent_ids:

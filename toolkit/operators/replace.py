@@ -7,12 +7,14 @@ hyponym; attributes within their type (colour for colour); relations by a contra
 
 from __future__ import annotations
 
+from functools import partial
+
 from toolkit.lexicon import Lexicon
-from toolkit.morph import inflect_noun, inflect_verb
+from toolkit.morph import inflect_adjective, inflect_noun, inflect_verb
 from toolkit.operators.base import Change, Edit, Operator, Site
 from toolkit.operators.sites import is_finite_subject, object_lemma_in_lexicon, words
 from toolkit.parse import Parse
-from toolkit.scene import Attribute
+from toolkit.scene import Attribute, Relation
 
 SINGULAR_COUNTS = {"one", "a", "an", "single", "lone"}
 
@@ -39,6 +41,21 @@ def single_replace(
     )
 
 
+def attribute_choices(parse: Parse, lex: Lexicon, att: Attribute) -> list[str]:
+    """Substitutes for an attribute: of its own words, else of its lemma inflected like it ("older" ->
+    "younger"), else of its last word replacing the whole phrase ("very crowded" -> "empty")."""
+    subs = lex.attribute_substitutes(att.lemma)
+    if subs:
+        return subs
+    last = parse.tokens[att.end - 1]
+    lemma = last.lemma.lower()
+    if lemma != last.lower and last.tag in {"JJR", "JJS"}:
+        return [inflect_adjective(s, last.tag) for s in lex.attribute_substitutes(lemma) if " " not in s]
+    if att.end - att.start > 1:
+        return lex.attribute_substitutes(last.lower) or lex.attribute_substitutes(lemma)
+    return []
+
+
 class Replace(Operator):
     name = "replace"
 
@@ -52,7 +69,7 @@ class Replace(Operator):
         present = {o.lemma for o in scene.objects} | {o.lemma.split(" ")[-1] for o in scene.objects}
         sites: list[Site] = []
         unknown = []
-        for obj in scene.objects:
+        for k, obj in enumerate(scene.objects):
             found = object_lemma_in_lexicon(lex, obj)
             if found is None:
                 unknown.append(obj.lemma)
@@ -66,17 +83,21 @@ class Replace(Operator):
                 return single_replace(parse, "obj", start, obj.end, new, f"{lemma}->{sub}", rank)
 
             sites.append(self.site("obj", subs, build))
+            first_mod = obj.start if obj.det is None else obj.det + 1
+            if first_mod < start and not any(a.type == "count" for a in scene.attributes_of(k)):
+                # "a little girl" -> "a puppy": the modifiers go with the noun they described
+                sites.append(self.site("obj", subs[:2], partial(build, obj=obj, lemma=lemma, start=first_mod), 1))
         return sites or f"no object in the lexicon ({', '.join(unknown)})"
 
     def _attributes(self, parse: Parse, lex: Lexicon) -> list[Site] | str:
         scene = parse.scene
-        typed = [a for a in scene.attributes if a.type]
+        typed = [a for a in scene.attributes if a.type or a.end - a.start > 1 and a.kind in {"amod", "predicate"}]
         if not typed:
             return "no attribute of a known type"
         sites: list[Site] = []
         for att in typed:
             on_same = {a.lemma for a in scene.attributes_of(att.obj)}
-            subs = [s for s in lex.attribute_substitutes(att.lemma) if s not in on_same][: self.per_site]
+            subs = [s for s in attribute_choices(parse, lex, att) if s not in on_same][: self.per_site]
             sites.append(self.site("att", subs, lambda sub, rank, att=att: self._attribute(parse, lex, att, sub, rank)))
         return sites
 
@@ -98,15 +119,40 @@ class Replace(Operator):
             return "no relations"
         toks = parse.tokens
         sites: list[Site] = []
+
+        def form(rel: Relation, sub: str) -> tuple[str, ...]:
+            return tuple((inflect_verb(sub, toks[rel.start].tag) if rel.kind == "verb" else sub).split(" "))
+
         for rel in scene.relations:
-            subs = lex.relation_substitutes(rel.lemma)[: self.per_site]
+            subs, end = lex.relation_substitutes(rel.lemma), rel.end
+            if not subs and rel.kind == "verb" and rel.end - rel.start > 1:
+                # a phrasal verb the lexicon lacks ("ski down"): contrast the verb, keep the particle
+                subs, end = lex.relation_substitutes(toks[rel.start].lemma.lower()), rel.start + 1
 
-            def build(sub: str, rank: int, rel=rel) -> Edit:
-                if rel.kind == "verb":
-                    new = tuple(inflect_verb(sub, toks[rel.start].tag).split(" "))
-                else:
-                    new = tuple(sub.split(" "))
-                return single_replace(parse, "rel", rel.start, rel.end, new, f"{rel.kind}: {rel.lemma}->{sub}", rank)
+            def build(sub: str, rank: int, rel=rel, end=end) -> Edit:
+                detail = f"{rel.kind}: {rel.lemma}->{sub}"
+                return single_replace(parse, "rel", rel.start, end, form(rel, sub), detail, rank)
 
-            sites.append(self.site("rel", subs, build))
+            sites.append(self.site("rel", subs[: self.per_site], build))
+        sites.extend(self._verb_and_preposition(parse, lex, form))
+        return sites
+
+    def _verb_and_preposition(self, parse: Parse, lex: Lexicon, form) -> list[Site]:
+        """Both words of "sitting on" at once ("standing beside"), as a relation is often both."""
+        rels = parse.scene.relations
+        sites = []
+        for verb in (r for r in rels if r.kind == "verb"):
+            prep = next((r for r in rels if r.kind == "prep" and r.verb == verb.start and r.start == verb.end), None)
+            if prep is None:
+                continue
+            vsubs, psubs = lex.relation_substitutes(verb.lemma)[:3], lex.relation_substitutes(prep.lemma)[:3]
+            pairs = sorted(((v, p) for v in range(len(vsubs)) for p in range(len(psubs))), key=lambda vp: (sum(vp), vp))
+            choices = [(vsubs[v], psubs[p]) for v, p in pairs][: self.per_site]
+
+            def build(choice: tuple[str, str], rank: int, verb=verb, prep=prep) -> Edit:
+                new = form(verb, choice[0]) + form(prep, choice[1])
+                detail = f"verb+prep: {verb.lemma} {prep.lemma}->{choice[0]} {choice[1]}"
+                return single_replace(parse, "rel", verb.start, prep.end, new, detail, rank)
+
+            sites.append(self.site("rel", choices, build, priority=1))
         return sites

@@ -32,11 +32,16 @@ def conjuncts(parse: Parse, a: SceneObject, b: SceneObject) -> bool:
 
 
 def symmetric_link(scene: Scene, lex: Lexicon, ka: int, kb: int) -> str | None:
-    """The symmetric relation ("next to", "with", ...) that links objects ka and kb, if any."""
-    for rel in scene.relations:
-        if {rel.subj, rel.obj} == {ka, kb} and lex.is_symmetric(rel.lemma):
-            return rel.lemma
-    return None
+    """The symmetric relation ("next to", "with", ...) linking objects ka and kb when it is all that
+    tells them apart: swapping "a dog next to a cat" changes nothing, but swapping the girl and the lamp
+    in "a girl sitting on a bed next to a lamp" moves the girl off the bed."""
+    link = next(
+        (r.lemma for r in scene.relations if {r.subj, r.obj} == {ka, kb} and lex.is_symmetric(r.lemma)), None
+    )
+    if link is None:
+        return None
+    others = [r for r in scene.relations if {r.subj, r.obj} & {ka, kb} and {r.subj, r.obj} != {ka, kb}]
+    return None if any(r.subj is not None and r.obj is not None or r.kind == "verb" for r in others) else link
 
 
 def object_lemma_in_lexicon(lex: Lexicon, obj: SceneObject) -> tuple[str, bool] | None:

@@ -43,16 +43,20 @@ def _number_changes(parse: Parse, a: SceneObject, b: SceneObject) -> tuple[tuple
     return tuple(out)
 
 
-def np_swap(parse: Parse, a: SceneObject, b: SceneObject, subtype: str, detail: str, rank: int = 0) -> Edit:
-    """Exchange two whole noun phrases (determiner, counts, adjectives and noun)."""
-    wa, wb = movable_words(parse, a.start, a.end), movable_words(parse, b.start, b.end)
+def np_swap(
+    parse: Parse, a: SceneObject, b: SceneObject, subtype: str, detail: str, rank: int = 0, full: bool = False
+) -> Edit:
+    """Exchange two whole noun phrases (determiner, counts, adjectives and noun; with `full`, also an
+    "of" complement: "a plate of sandwiches")."""
+    ea, eb = (a.full_end, b.full_end) if full else (a.end, b.end)
+    wa, wb = movable_words(parse, a.start, ea), movable_words(parse, b.start, eb)
     return Edit(
         "swap",
         subtype,
-        ((a.start, a.end), (b.start, b.end)),
-        (" ".join(words(parse, a.start, a.end)), " ".join(words(parse, b.start, b.end))),
+        ((a.start, ea), (b.start, eb)),
+        (" ".join(words(parse, a.start, ea)), " ".join(words(parse, b.start, eb))),
         (" ".join(wb), " ".join(wa)),
-        (Change(a.start, a.end, wb), Change(b.start, b.end, wa)),
+        (Change(a.start, ea, wb), Change(b.start, eb, wa)),
         _number_changes(parse, a, b),
         detail,
         rank,
@@ -74,6 +78,10 @@ def noun_swap(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject, rank: 
         f"{a.lemma}<->{b.lemma} (nouns only)",
         rank,
     )
+
+
+def _count_number(word: str) -> str:
+    return "sing" if word in {"one", "a", "an", "single", "lone"} else "plur"
 
 
 class Swap(Operator):
@@ -111,6 +119,9 @@ class Swap(Operator):
             coordinated = conjuncts(parse, a, b)
             # "a man ... two men": the same noun with other modifiers swaps as a whole phrase only
             kinds = [] if coordinated else ["phrase"]
+            if not coordinated and (a.full_end, b.full_end) != (a.end, b.end):
+                if not overlaps((a.start, a.full_end), (b.start, b.full_end)):
+                    kinds.append("phrase_of")
             mods_a = " ".join(words(parse, a.start, a.noun_start)).lower()
             mods_b = " ".join(words(parse, b.start, b.noun_start)).lower()
             if not same and (mods_a != mods_b or (not coordinated and a.number != b.number)):
@@ -120,8 +131,8 @@ class Swap(Operator):
                 continue
 
             def build(kind: str, rank: int, a=a, b=b) -> Edit:
-                if kind == "phrase":
-                    return np_swap(parse, a, b, "obj", f"{a.lemma}<->{b.lemma}", rank)
+                if kind.startswith("phrase"):
+                    return np_swap(parse, a, b, "obj", f"{a.lemma}<->{b.lemma}", rank, full=kind == "phrase_of")
                 return noun_swap(parse, lex, a, b, rank)
 
             sites.append(self.site("obj", kinds, build))
@@ -129,7 +140,7 @@ class Swap(Operator):
 
     def _attributes(self, parse: Parse, lex: Lexicon) -> list[Site] | str:
         scene = parse.scene
-        attrs = [a for a in scene.attributes if a.kind != "predicate"]
+        attrs = list(scene.attributes)
         if not attrs:
             return "no attributes"
         sites: list[Site] = []
@@ -137,7 +148,7 @@ class Swap(Operator):
         for x, y in combinations(attrs, 2):
             if x.obj == y.obj or overlaps((x.start, x.end), (y.start, y.end)):
                 continue
-            if x.lemma == y.lemma or lex.attribute_relation(x.lemma, y.lemma) is not None:
+            if x.lemma == y.lemma or lex.attribute_relation(x.lemma, y.lemma) in {"same", "synonym"}:
                 blocked.add("identical or synonymous attributes")
                 continue
             oa, ob = scene.objects[x.obj], scene.objects[y.obj]
@@ -145,8 +156,13 @@ class Swap(Operator):
                 blocked.add("interchangeable objects")
                 continue
             if (x.type == "count") != (y.type == "count"):
-                continue
-            priority = 0 if x.type and x.type == y.type else 1
+                count = x if x.type == "count" else y
+                other = scene.objects[(y if count is x else x).obj]
+                if _count_number(count.lemma) != other.number or _count_number(count.lemma) != scene.objects[count.obj].number:
+                    continue  # "two" cannot move onto a singular noun without re-inflecting it
+                priority = 2
+            else:
+                priority = 0 if x.type and x.type == y.type else 1
             sites.append(self.site("att", [(x, y)], lambda pair, rank: self._attribute_pair(parse, lex, *pair, rank),
                                    priority))
         sites.extend(self._moves(parse, attrs))
@@ -182,7 +198,7 @@ class Swap(Operator):
         has_attr = {a.obj for a in attrs if a.type != "count"}
         out = []
         for x in attrs:
-            if x.type in {None, "count"}:
+            if x.type in {None, "count"} or x.kind == "predicate":
                 continue
             neighbours = {toks[i].lower for i in (x.start - 1, x.end) if 0 <= i < len(toks)}
             if neighbours & {"and", ",", "or", "-"}:

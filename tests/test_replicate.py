@@ -1,0 +1,98 @@
+"""The replication metrics on hand-made pairs with known answers."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from conftest import shared_dir
+
+from toolkit.cli import main
+from toolkit.ingest import PairRecord, read_pairs
+from toolkit.replicate import _diff_words, is_reachable, replicate, site, words
+
+
+def d(text):
+    return _diff_words(text)
+
+
+def test_words_normalise_case_punctuation_and_keep_apostrophes():
+    assert words("A Man's hat, on the TABLE.") == ["a", "man's", "hat", "on", "the", "table"]
+
+
+@pytest.mark.parametrize(
+    ("family", "caption", "negative", "expected"),
+    [
+        ("swap", "a black dog and a white cat", "a white dog and a black cat", True),
+        ("swap", "a black dog and a white cat", "a white dog and a brown cat", False),
+        ("replace", "a dog on a couch", "a cat on a couch", True),
+        ("replace", "a dog on a couch", "an owl on a couch", True),  # the article changes with the noun
+        ("replace", "a dog on a couch", "a cat on a bed", False),  # two separate spans
+        ("add", "a dog on a couch", "a black dog on a couch", True),
+        ("add", "a dog on a couch", "an old dog on a couch", True),
+        ("add", "a dog on a couch", "a black cat on a couch", False),
+        ("swap", "a dog on a couch", "a dog on a couch", False),  # identical is no edit
+    ],
+)
+def test_reachable(family, caption, negative, expected):
+    assert is_reachable(family, d(caption), d(negative)) is expected
+
+
+def test_site_of_each_family():
+    src = d("a black dog chasing a white cat")
+    assert site("swap", src, d("a white dog chasing a black cat")) == {1, 5}
+    assert site("replace", src, d("a black dog chasing a white owl")) == {6}
+    assert site("replace", src, d("a black dog chasing an orange cat")) == {5}  # determiner not a position
+    assert site("add", src, d("a black dog chasing a small white cat")) == {5}
+    agreement = d("a man on a motorcycle is waving at two men")
+    # "a" is a determiner and "is" -> "are" agreement, so neither is a position; "two" is
+    assert site("swap", agreement, d("two men on a motorcycle are waving at a man")) == {1, 8, 9}
+
+
+def pairs(*rows):
+    return [PairRecord(cat, cap, neg, None, "test", f"line {i}") for i, (cat, cap, neg) in enumerate(rows)]
+
+
+def test_exact_and_site_true_and_false(nlp):
+    result = replicate(pairs(
+        ("swap_att", "A black dog chasing a white cat.", "A white dog chasing a black cat."),  # exact
+        ("replace_obj", "A dog sleeping on a couch.", "A cat sleeping on a banana."),  # two spans: unreachable
+        ("add_att", "A dog on the grass.", "A dog on the purple-spotted grass."),  # site, not exact
+    ), nlp=nlp)
+    cats = result["categories"]
+    assert cats["swap_att"]["exact"] == 1.0 and cats["swap_att"]["site"] == 1.0
+    assert cats["replace_obj"]["reachable"] == 0 and cats["replace_obj"]["exact_reachable"] is None
+    assert cats["add_att"]["exact"] == 0.0 and cats["add_att"]["site"] == 1.0
+    assert result["overall"]["items"] == 3
+    assert cats["swap_att"]["same_bag_of_words"] == 1.0 and cats["add_att"]["positive_shorter"] == 1.0
+
+
+def test_validity_flags_are_zero_on_clean_generation(nlp):
+    result = replicate(pairs(
+        ("swap_obj", "A dog next to a cat.", "A cat next to a dog."),
+        ("replace_obj", "A man riding a horse.", "A woman riding a horse."),
+    ), nlp=nlp, validity=True)
+    v = result["validity"]["counts"]
+    assert v["identical"] == v["lexical_relation"] == v["symmetric_swap"] == 0
+    assert result["categories"]["swap_obj"]["exact"] == 0.0  # the symmetric swap is refused
+
+
+def test_cli_on_a_jsonl_file_with_a_bad_line(tmp_path):
+    path = tmp_path / "pairs.jsonl"
+    path.write_text("\n".join([
+        json.dumps({"caption": "A black dog chasing a white cat.", "negative": "A white dog chasing a black cat.",
+                    "category": "swap"}),
+        json.dumps({"caption": "A dog.", "negative": "A cat.", "category": "blend"}),
+    ]) + "\n")
+    result = CliRunner().invoke(main, ["replicate", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) >= {"categories", "overall"} and data["categories"]["swap"]["exact"] == 1.0
+    assert "line 2" in result.stderr
+
+
+def test_reads_the_real_dev_split():
+    base = shared_dir()
+    if base is None:
+        pytest.skip("shared/ not present")
+    first = next(r for r in read_pairs(base / "benchmarks" / "sugarcrepe-dev") if isinstance(r, PairRecord))
+    assert first.category == "replace_obj" and first.caption and first.negative
