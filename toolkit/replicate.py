@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from toolkit.corpus import CorpusCounts
 from toolkit.ingest import BadRecord, PairRecord
 from toolkit.lexicon import Lexicon, load_lexicon
 from toolkit.morph import indefinite_article
@@ -202,10 +203,15 @@ def replicate(
     per_site: int = 8,
     seed: int = 0,
     validity: bool = False,
+    corpus: bool = True,
     nlp: Any = None,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
-    """Measure exact/site reproduction of benchmark negatives per category (see module docstring)."""
+    """Measure exact/site reproduction of benchmark negatives per category (see module docstring).
+
+    With `corpus`, choices are ordered by counts mined from the benchmark's own positive captions
+    (the same as `hardneg generate` does with the ingested captions; negatives are never looked at).
+    """
     items: list[PairRecord] = []
     bad: list[str] = []
     for r in records:
@@ -215,6 +221,7 @@ def replicate(
     start = time.perf_counter()
     parses = dict(zip(captions, parse_texts(captions, nlp=nlp), strict=True))
     parse_seconds = time.perf_counter() - start
+    counts = CorpusCounts.from_parses(parses.values(), f"{len(captions)} positive captions", lex) if corpus else None
     cache: dict[tuple[str, str], list[Candidate]] = {}
     stats: dict[str, CategoryStats] = defaultdict(CategoryStats)
     vstats = ValidityStats()
@@ -226,7 +233,7 @@ def replicate(
         if fresh:
             config = GenerationConfig(operators=(family,), subtypes=FAMILY_SUBTYPES[family], depth=depth,
                                       max_candidates=max_candidates, per_site=per_site, seed=seed)
-            cache[key] = generate(parses[record.caption], config, lex).candidates
+            cache[key] = generate(parses[record.caption], config, lex, counts).candidates
             if validity:
                 toks = [t.text for t in parses[record.caption].tokens]
                 for cand in cache[key]:
@@ -244,7 +251,8 @@ def replicate(
         "categories": {c: stats[c].to_dict() for c in sorted(stats)},
         "overall": {**overall.to_dict(), "parse_seconds": round(parse_seconds, 2)},
         "config": {"depth": depth, "max_candidates": max_candidates, "per_site": per_site, "seed": seed,
-                   "lexicon": lex.version},
+                   "lexicon": lex.version, "corpus": counts.source if counts else None,
+                   "corpus_digest": counts.digest() if counts else None},
     }
     if bad:
         result["skipped"] = bad

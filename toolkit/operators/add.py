@@ -6,6 +6,9 @@ candidate); later stages (filters, set building) use that to counter the length 
 
 from __future__ import annotations
 
+from functools import partial
+
+from toolkit.corpus import canonical_object
 from toolkit.lexicon import Lexicon
 from toolkit.operators.base import Change, Edit, Operator, Site
 from toolkit.operators.sites import is_finite_subject, object_lemma_in_lexicon, words
@@ -24,6 +27,17 @@ ADD_TYPES = (
     "color", "size", "material", "pattern", "age", "shape", "openness", "fullness", "wetness", "cleanliness",
     "texture", "ripeness", "cooking", "cut", "temperature", "weather", "brightness", "surface", "integrity",
 )
+
+
+UNKNOWN_OBJECT_TYPES = ("color", "size", "pattern")  # for nouns the lexicon does not know
+
+
+def _after_determiner(parse: Parse, obj: SceneObject) -> int:
+    """The position right after the phrase's determiner (or its start when it has none)."""
+    for i in range(obj.start, obj.noun_start):
+        if parse.tokens[i].dep in {"det", "poss"} or parse.tokens[i].pos == "DET":
+            return i + 1
+    return obj.start
 
 
 def insertion(parse: Parse, obj_index: int, type_: str) -> int:
@@ -57,40 +71,91 @@ class Add(Operator):
         sites: list[Site] = []
         for k, obj in enumerate(scene.objects):
             found = object_lemma_in_lexicon(lex, obj)
-            if found is None:
-                continue
+            allowed = set(lex.attribute_types_for(found[0])) if found else set(UNKNOWN_OBJECT_TYPES)
             have = {a.type for a in scene.attributes_of(k)}
             present = {a.lemma for a in scene.attributes_of(k)}
-            allowed = set(lex.attribute_types_for(found[0]))
-            for type_ in (t for t in ADD_TYPES if t in allowed and t not in have):
+            types = [t for t in ADD_TYPES if t in allowed and t not in have]
+            for type_ in types:
                 choices = [w for w in lex.attribute_words(type_) if w not in present][: self.per_site]
-                pos = insertion(parse, k, type_)
-
-                def build(word: str, rank: int, pos=pos, type_=type_) -> Edit:
-                    return single_insert(parse, "att", pos, tuple(word.split(" ")), f"{type_}: +{word}", rank)
-
-                sites.append(self.site("att", choices, build))
+                sites.append(self.site("att", choices, partial(self._insert_attribute, parse, k, type_),
+                                       priority=1 if self.counts else 0))
+            if self.counts and types:
+                # the corpus's likeliest attributes of this object, whatever their type
+                pool = [(w, t) for t in types for w in lex.attribute_words(t) if w not in present]
+                order = self.counts.rank_attributes(canonical_object(lex, obj.lemma), [w for w, _ in pool])
+                type_of = dict(pool)
+                choices = [(w, type_of[w]) for w in order][: self.per_site]
+                sites.append(self.site("att", choices, lambda wt, rank, k=k: self._insert_attribute(parse, k, wt[1], wt[0], rank)))
+                front = _after_determiner(parse, obj)
+                if any(front != insertion(parse, k, t) for _, t in choices[:2]):
+                    # before every other modifier ("a spotted large umbrella"), as captions often do
+                    sites.append(self.site("att", choices[:2], lambda wt, rank, k=k, front=front: self._insert_attribute(
+                        parse, k, wt[1], wt[0], rank, front), priority=1))
         return sites or "no object that can take a new attribute type"
+
+    @staticmethod
+    def _insert_attribute(parse: Parse, k: int, type_: str, word: str, rank: int, pos: int | None = None) -> Edit:
+        pos = insertion(parse, k, type_) if pos is None else pos
+        return single_insert(parse, "att", pos, tuple(word.split(" ")), f"{type_}: +{word}", rank)
 
     def _objects(self, parse: Parse, lex: Lexicon) -> list[Site] | str:
         scene = parse.scene
         if not scene.objects:
             return "no objects"
         present = {o.lemma for o in scene.objects}
+        context = [canonical_object(lex, o.lemma) for o in scene.objects]
         sites: list[Site] = []
         for obj in scene.objects:
             found = object_lemma_in_lexicon(lex, obj)
             if found is None or self._possessive(parse, obj):
                 continue
-            subs = [s for s in lex.object_substitutes(found[0]) if s not in present][: self.per_site]
-            number = ((obj.head, "plur"),) if is_finite_subject(parse, obj) and obj.number == "sing" else ()
+            subs = [s for s in lex.object_substitutes(found[0]) if s not in present]
+            if self.counts:
+                subs = self.counts.rank_objects(context, subs)
+            subs = subs[: self.per_site]
+            plural = ((obj.head, "plur"),) if is_finite_subject(parse, obj) and obj.number == "sing" else ()
 
-            def build(sub: str, rank: int, obj=obj, number=number, lemma=found[0]) -> Edit:
-                new = ("and", "a", *sub.split(" "))
-                return single_insert(parse, "obj", obj.end, new, f"+{sub} after {lemma}", rank, number)
+            def after(sub: str, rank: int, obj=obj, number=plural, lemma=found[0]) -> Edit:
+                return single_insert(parse, "obj", obj.full_end, ("and", "a", *sub.split(" ")), f"+{sub} after {lemma}",
+                                     rank, number)
 
-            sites.append(self.site("obj", subs, build))
+            def before(sub: str, rank: int, obj=obj, number=plural, lemma=found[0]) -> Edit:
+                return single_insert(parse, "obj", obj.start, ("a", *sub.split(" "), "and"), f"+{sub} before {lemma}",
+                                     rank, number)
+
+            sites.append(self.site("obj", subs, after))
+            sites.append(self.site("obj", subs[:2], before, priority=1))
+        sites.extend(self._beside(parse, lex, context, present))
         return sites or "no object in the lexicon to join a new one to"
+
+    def _beside(self, parse: Parse, lex: Lexicon, context: list[str], present: set[str]) -> list[Site]:
+        """A new object next to the scene: before a prepositional phrase of the verb ("does a flip *near a
+        tree* in a parking lot"), or at the end of the caption."""
+        scene = parse.scene
+        subject = next((o for o in scene.objects if object_lemma_in_lexicon(lex, o)), None)
+        if subject is None:
+            return []
+        lemma = object_lemma_in_lexicon(lex, subject)[0]
+        pool = [s for s in lex.object_substitutes(lemma) if s not in present]
+        for other in scene.objects:  # things that go with the scene's other objects, too
+            found = object_lemma_in_lexicon(lex, other)
+            if found and other is not subject:
+                pool += [s for s in lex.object_substitutes(found[0])[:3] if s not in present and s not in pool]
+        if self.counts:
+            pool = self.counts.rank_objects(context, pool)
+        pool = pool[: max(2, self.per_site // 2)]
+        points = sorted({r.start for r in scene.relations if r.kind == "prep" and r.verb is not None})
+        toks = parse.tokens
+        end = len(toks) - 1 if toks and toks[-1].pos == "PUNCT" else len(toks)
+        if end > 0 and end not in points:
+            points.append(end)
+        sites = []
+        for pos in points:
+            def build(sub: str, rank: int, pos=pos) -> Edit:
+                return single_insert(parse, "obj", pos, ("next", "to", "a", *sub.split(" ")), f"+{sub} next to", rank)
+
+            sites.append(self.site("obj", pool, build, priority=1))
+        return sites
 
     @staticmethod
     def _possessive(parse: Parse, obj: SceneObject) -> bool:

@@ -10,10 +10,13 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from toolkit.lexicon import Lexicon, load_lexicon
 from toolkit.parse import Parse
+
+if TYPE_CHECKING:
+    from toolkit.corpus import CorpusCounts
 
 OPERATOR_NAMES = ("swap", "replace", "add")
 SUBTYPES = ("obj", "att", "rel")
@@ -154,10 +157,11 @@ class Operator(ABC):
     name: ClassVar[str]
     subtypes: ClassVar[tuple[str, ...]] = SUBTYPES
 
-    def __init__(self, per_site: int = 4) -> None:
+    def __init__(self, per_site: int = 4, counts: CorpusCounts | None = None) -> None:
         if per_site < 1:
             raise ValueError("per_site must be at least 1")
         self.per_site = per_site
+        self.counts = counts  # corpus counts that order valid choices (never add invalid ones)
 
     def propose(
         self, parse: Parse, subtypes: tuple[str, ...] | None = None, lexicon: Lexicon | None = None

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
+from toolkit.corpus import CorpusCounts
 from toolkit.lexicon import Lexicon, load_lexicon
 from toolkit.operators.add import Add
 from toolkit.operators.base import OPERATOR_NAMES, SUBTYPES, Candidate, Edit, Operator, Site, Skip
@@ -68,12 +69,14 @@ class Generation:
     skips: list[Skip] = field(default_factory=list)
 
 
-def propose_all(parse: Parse, config: GenerationConfig, lex: Lexicon) -> tuple[list[Site], list[Skip]]:
+def propose_all(
+    parse: Parse, config: GenerationConfig, lex: Lexicon, counts: CorpusCounts | None = None
+) -> tuple[list[Site], list[Skip]]:
     """Every site the chosen operators propose, in a seeded order, plus their reasons for skipping."""
     sites: list[Site] = []
     skips: list[Skip] = []
     for name in config.operators:
-        proposals = OPERATORS[name](per_site=config.per_site).propose(parse, config.subtypes, lex)
+        proposals = OPERATORS[name](per_site=config.per_site, counts=counts).propose(parse, config.subtypes, lex)
         sites.extend(proposals.sites)
         skips.extend(proposals.skips)
     # Random seeded with a string hashes it with SHA-512: the order is the same on every machine and run.
@@ -109,12 +112,18 @@ def ordered_edits(sites: list[Site]) -> Iterator[Edit]:
 
 
 def generate(
-    parse: Parse, config: GenerationConfig | None = None, lexicon: Lexicon | None = None
+    parse: Parse,
+    config: GenerationConfig | None = None,
+    lexicon: Lexicon | None = None,
+    counts: CorpusCounts | None = None,
 ) -> Generation:
-    """Candidates for one parsed caption; never the caption itself, never the same text twice."""
+    """Candidates for one parsed caption; never the caption itself, never the same text twice.
+
+    `counts` (corpus counts, optional) order each site's valid choices by how captions use them.
+    """
     config = config or GenerationConfig()
     lex = lexicon or load_lexicon()
-    sites, skips = propose_all(parse, config, lex)
+    sites, skips = propose_all(parse, config, lex, counts)
     out = Generation(skips=skips)
     if not sites:
         return out
