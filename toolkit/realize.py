@@ -115,7 +115,8 @@ def _fix_case(parse: Parse, slots: list[list], fixes: list[Fix]) -> None:
         first = parse.tokens[0]
         moved = next((s for s in slots if s[SRC] == 0), None)
         text = moved[TEXT] if moved else ""
-        if moved and first.pos != "PROPN" and text != "I" and not text.isupper():
+        acronym = len(text) > 1 and text.isupper()  # "A" is a capitalised article, "TV" an acronym
+        if moved and first.pos != "PROPN" and text != "I" and not acronym:
             new = text[0].lower() + text[1:]
             if new != text:
                 fixes.append(Fix(0, text, new, "capitalisation"))

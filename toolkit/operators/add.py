@@ -11,7 +11,7 @@ from functools import partial
 from toolkit.corpus import canonical_object
 from toolkit.lexicon import Lexicon
 from toolkit.operators.base import Change, Edit, Operator, Site
-from toolkit.operators.sites import is_finite_subject, object_lemma_in_lexicon, words
+from toolkit.operators.sites import after_determiner, is_finite_subject, object_lemma_in_lexicon, words
 from toolkit.parse import Parse
 from toolkit.scene import SceneObject
 
@@ -30,14 +30,6 @@ ADD_TYPES = (
 
 
 UNKNOWN_OBJECT_TYPES = ("color", "size", "pattern")  # for nouns the lexicon does not know
-
-
-def _after_determiner(parse: Parse, obj: SceneObject) -> int:
-    """The position right after the phrase's determiner (or its start when it has none)."""
-    for i in range(obj.start, obj.noun_start):
-        if parse.tokens[i].dep in {"det", "poss"} or parse.tokens[i].pos == "DET":
-            return i + 1
-    return obj.start
 
 
 def insertion(parse: Parse, obj_index: int, type_: str) -> int:
@@ -86,7 +78,7 @@ class Add(Operator):
                 type_of = dict(pool)
                 choices = [(w, type_of[w]) for w in order][: self.per_site]
                 sites.append(self.site("att", choices, lambda wt, rank, k=k: self._insert_attribute(parse, k, wt[1], wt[0], rank)))
-                front = _after_determiner(parse, obj)
+                front = after_determiner(parse, obj)
                 if any(front != insertion(parse, k, t) for _, t in choices[:2]):
                     # before every other modifier ("a spotted large umbrella"), as captions often do
                     sites.append(self.site("att", choices[:2], lambda wt, rank, k=k, front=front: self._insert_attribute(

@@ -84,31 +84,24 @@ def propose_all(
     return sites, skips
 
 
-def _site_order(sites: list[Site]) -> Iterator[Edit]:
-    """Edits of some sites best tier first (tier = site priority + choice index), built lazily."""
-    last = max((s.priority + len(s) for s in sites), default=0)
-    for tier in range(last):
-        for site in sites:
-            index = tier - site.priority
-            if 0 <= index < len(site):
-                yield site.edit(index)
-
-
 def ordered_edits(sites: list[Site]) -> Iterator[Edit]:
-    """Edits in selection order: operator/subtype groups take turns, so no group (say, ADD attribute,
-    which has a site per object and attribute type) crowds out the others under a cap; within a group,
-    every site's first choice comes before any site's second."""
+    """Edits in selection order: every site's first choice before any site's second (tier = site
+    priority + choice index), and within a tier the operator/subtype groups take turns, so that no
+    group (say, ADD attribute, with a site per object and attribute type) crowds out the others
+    under a cap. Edits are built only when asked for."""
     groups: dict[tuple[str, str], list[Site]] = {}
     for site in sites:
         groups.setdefault((site.operator, site.subtype), []).append(site)
-    streams = [_site_order(g) for g in groups.values()]
-    while streams:
-        for stream in list(streams):
-            edit = next(stream, None)
-            if edit is None:
-                streams.remove(stream)
-            else:
-                yield edit
+    last = max((s.priority + len(s) for s in sites), default=0)
+    for tier in range(last):
+        streams = [
+            [site.edit(tier - site.priority) for site in group if 0 <= tier - site.priority < len(site)]
+            for group in groups.values()
+        ]
+        for i in range(max((len(s) for s in streams), default=0)):
+            for stream in streams:
+                if i < len(stream):
+                    yield stream[i]
 
 
 def generate(

@@ -13,11 +13,22 @@ from toolkit.corpus import canonical_object
 from toolkit.lexicon import Lexicon
 from toolkit.morph import inflect_adjective, inflect_noun, inflect_verb
 from toolkit.operators.base import Change, Edit, Operator, Site
-from toolkit.operators.sites import is_finite_subject, object_lemma_in_lexicon, words
+from toolkit.operators.sites import after_determiner, is_finite_subject, object_lemma_in_lexicon, words
 from toolkit.parse import Parse
-from toolkit.scene import Attribute, Relation
+from toolkit.scene import Attribute, Relation, SceneObject
 
 SINGULAR_COUNTS = {"one", "a", "an", "single", "lone"}
+# What a general word may turn into: things of another category that share its scenes.
+CONTRAST_CATEGORIES = {
+    "person": ("animal",),
+    "person_role": ("animal",),
+    "animal": ("person",),
+    "building": ("plant", "terrain", "structure"),
+    "structure": ("plant", "building"),
+    "vehicle": ("animal",),
+    "furniture": ("appliance", "electronics"),
+    "plant": ("structure",),
+}
 
 
 def _count_number(word: str) -> str:
@@ -78,7 +89,11 @@ class Replace(Operator):
         for k, obj in enumerate(scene.objects):
             found = object_lemma_in_lexicon(lex, obj)
             if found is None:
-                unknown.append(obj.lemma)
+                site = self._general_word(parse, lex, obj)
+                if site:
+                    sites.append(site)
+                else:
+                    unknown.append(obj.lemma)
                 continue
             lemma, whole = found
             start = obj.noun_start if whole else obj.head
@@ -96,11 +111,30 @@ class Replace(Operator):
                 return single_replace(parse, "obj", start, obj.end, new, f"{lemma}->{sub}", rank)
 
             sites.append(self.site("obj", subs, build))
-            first_mod = obj.start if obj.det is None else obj.det + 1
+            first_mod = after_determiner(parse, obj)
             if first_mod < start and not any(a.type == "count" for a in scene.attributes_of(k)):
                 # "a little girl" -> "a puppy": the modifiers go with the noun they described
                 sites.append(self.site("obj", subs[:2], partial(build, obj=obj, lemma=lemma, start=first_mod), 1))
         return sites or f"no object in the lexicon ({', '.join(unknown)})"
+
+    def _general_word(self, parse: Parse, lex: Lexicon, obj: SceneObject) -> Site | None:
+        """A general word ("people", "building") cannot become one of its own kinds ("man", "house"),
+        which would still be true; it can become a thing of a contrasting category ("dogs", "tree")."""
+        head = obj.lemma.split(" ")[-1]
+        category = lex.object_category(head) if lex.is_object_hypernym(head) else None
+        contrast = CONTRAST_CATEGORIES.get(category or "", ())
+        if not contrast:
+            return None
+        pool = [e.canonical for c in contrast for e in lex.object_entries() if e.category == c]
+        if self.counts:
+            context = [canonical_object(lex, o.lemma) for o in parse.scene.objects if o is not obj]
+            pool = self.counts.rank_objects(context, pool)
+
+        def build(sub: str, rank: int) -> Edit:
+            new = tuple(inflect_noun(sub, obj.number, lex.object_plural(sub)).split(" "))
+            return single_replace(parse, "obj", obj.head, obj.end, new, f"{head}->{sub} (other category)", rank)
+
+        return self.site("obj", pool[: self.per_site], build)
 
     def _attributes(self, parse: Parse, lex: Lexicon) -> list[Site] | str:
         scene = parse.scene

@@ -57,5 +57,14 @@ def object_lemma_in_lexicon(lex: Lexicon, obj: SceneObject) -> tuple[str, bool] 
     return None
 
 
+def after_determiner(parse: Parse, obj: SceneObject) -> int:
+    """The position right after the phrase's determiner (or its start when it has none):
+    "a [large brown dog]", "a [pair of shoes]"."""
+    for i in range(obj.start, obj.noun_start):
+        if parse.tokens[i].dep in {"det", "poss"} or parse.tokens[i].pos == "DET":
+            return i + 1
+    return obj.start
+
+
 def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
