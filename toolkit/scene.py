@@ -357,6 +357,19 @@ def _verb_subject(parse: Parse, verb: int, head_to_obj: dict[int, int], depth: i
     return None
 
 
+def _verb_lemma(tok) -> str:
+    """spaCy's lemma, unless the lexicon knows only lemminflect's ("riding": spaCy says "rid")."""
+    lemma = tok.lemma.lower()
+    lex = load_lexicon()
+    if lex.relation_kind(lemma) is None:
+        from lemminflect import getLemma
+
+        for other in getLemma(tok.lower, upos="VERB"):
+            if lex.relation_kind(other) is not None:
+                return other
+    return lemma
+
+
 def _relations(parse: Parse, head_to_obj: dict[int, int], mwp) -> list[Relation]:
     toks = parse.tokens
     kids = parse.children
@@ -369,7 +382,7 @@ def _relations(parse: Parse, head_to_obj: dict[int, int], mwp) -> list[Relation]
             prt = [c for c in kids[tok.i] if toks[c].dep == "prt" and c == end]
             if prt:
                 end += 1
-            lemma = " ".join([tok.lemma.lower()] + [toks[c].lower for c in prt])
+            lemma = " ".join([_verb_lemma(tok)] + [toks[c].lower for c in prt])
             out.append(Relation(tok.i, end, "verb", lemma, subj, head_to_obj.get(dobj) if dobj is not None else None))
         elif tok.pos == "ADP" and tok.dep in {"prep", "agent", "dative"}:
             pobj = next((c for c in kids[tok.i] if toks[c].dep in {"pobj", "pcomp"}), None)
