@@ -193,6 +193,8 @@ def extract_scene(parse: Parse) -> Scene:
         lemma = " ".join([t.lower for t in toks[noun_start : tok.i]] + [tok.lemma.lower()])
         start = _left_edge(parse, tok.i)
         quantifier = _quantifier_of(parse, tok.i)
+        if quantifier in mwp:
+            quantifier = None  # "on top of a mattress": "top" belongs to the preposition
         if quantifier is not None and start == noun_start or quantifier is not None and start > quantifier:
             start = _left_edge(parse, quantifier)  # "a pair of shoes", "a slice of pizza": one phrase
         objects.append(SceneObject(tok.i, start, noun_start, det, number, lemma))
