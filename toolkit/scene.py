@@ -62,7 +62,7 @@ class Attribute:
     start: int
     end: int
     obj: int
-    kind: str  # "amod" | "noun_mod" | "count" | "predicate" | "group" ("black and white", also split) | "block" | "part" | "loose"
+    kind: str  # "amod" | "noun_mod" | "count" | "predicate" | "group" ("black and white", also split) | "block" | "part" | "loose" | "compound" ("dress" in "dress shirt", for swaps)
     lemma: str
     type: str | None
 
@@ -322,19 +322,24 @@ def _loose_attributes(parse: Parse, objects: list[SceneObject], attributes: list
 
 
 def _blocks(parse: Parse, objects: list[SceneObject], attributes: list[Attribute]) -> list[Attribute]:
-    """All the modifiers of a noun as one attribute ("a small white dog": "small white"), when there are
-    two or more, so that a swap can move them together."""
+    """Modifiers that a swap can move as one: all the adjectives of a noun ("a small white dog": "small
+    white"), the same with its count ("two large giraffes": "two large"), and a compound modifier as an
+    attribute of its noun ("a dress shirt": "dress")."""
     toks = parse.tokens
     out = []
     for k, obj in enumerate(objects):
-        mods = [a for a in attributes if a.obj == k and a.kind in {"amod", "noun_mod"} and a.end <= obj.noun_start]
-        if len(mods) < 2:
-            continue
-        start = min(a.start for a in mods)
-        covered = {i for a in mods for i in range(a.start, a.end)}
-        if all(i in covered or toks[i].lower in {"and", ",", "-"} for i in range(start, obj.noun_start)):
-            lemma = " ".join(t.lower for t in toks[start : obj.noun_start])
-            out.append(Attribute(start, obj.noun_start, k, "block", lemma, None))
+        for kinds, type_ in (({"amod", "noun_mod"}, None), ({"amod", "noun_mod", "count"}, "count")):
+            mods = [a for a in attributes if a.obj == k and a.kind in kinds and a.end <= obj.noun_start]
+            if len(mods) < 2 or type_ == "count" and not any(a.kind == "count" for a in mods):
+                continue
+            start = min(a.start for a in mods)
+            covered = {i for a in mods for i in range(a.start, a.end)}
+            if all(i in covered or toks[i].lower in {"and", ",", "-"} for i in range(start, obj.noun_start)):
+                lemma = " ".join(t.lower for t in toks[start : obj.noun_start])
+                out.append(Attribute(start, obj.noun_start, k, "block", lemma, type_))
+        if obj.noun_start < obj.head:
+            lemma = " ".join(t.lower for t in toks[obj.noun_start : obj.head])
+            out.append(Attribute(obj.noun_start, obj.head, k, "compound", lemma, None))
     return out
 
 

@@ -138,7 +138,10 @@ class Replace(Operator):
 
     def _attributes(self, parse: Parse, lex: Lexicon) -> list[Site] | str:
         scene = parse.scene
-        typed = [a for a in scene.attributes if a.type or a.end - a.start > 1 and a.kind in {"amod", "predicate"}]
+        typed = [
+            a for a in scene.attributes
+            if a.kind not in {"block", "group", "compound"} and (a.type or a.end - a.start > 1 and a.kind in {"amod", "predicate"})
+        ]
         if not typed:
             return "no attribute of a known type"
         sites: list[Site] = []

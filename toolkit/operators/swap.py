@@ -226,11 +226,29 @@ class Swap(Operator):
             rank,
         )
 
+    def _verbs(self, parse: Parse, lex: Lexicon) -> list[Site]:
+        """Exchange what two agents do: "a dog surfing ... his owner swimming" -> "a dog swimming ...
+        his owner surfing"."""
+        toks = parse.tokens
+        verbs = [r for r in parse.scene.relations if r.kind == "verb" and r.subj is not None]
+        sites = []
+        for x, y in combinations(verbs, 2):
+            if x.subj == y.subj or x.lemma == y.lemma or lex.relation_relation(x.lemma, y.lemma) is not None:
+                continue
+            if toks[x.start].tag != toks[y.start].tag or overlaps((x.start, x.end), (y.start, y.end)):
+                continue  # the same verb form only: no re-inflection, no agreement to redo
+            wx, wy = words(parse, x.start, x.end), words(parse, y.start, y.end)
+            edit = Edit("swap", "rel", ((x.start, x.end), (y.start, y.end)), (" ".join(wx), " ".join(wy)),
+                        (" ".join(wy), " ".join(wx)), (Change(x.start, x.end, wy), Change(y.start, y.end, wx)), (),
+                        f"actions: {x.lemma}<->{y.lemma}", 0)
+            sites.append(self.site("rel", [edit], lambda e, rank: e, priority=1))
+        return sites
+
     def _relations(self, parse: Parse, lex: Lexicon) -> list[Site] | str:
         scene = parse.scene
         rels = [r for r in scene.relations if r.subj is not None and r.obj is not None and r.subj != r.obj]
         if not rels:
-            return "no relation with both an agent and a patient"
+            return self._verbs(parse, lex) or "no relation with both an agent and a patient"
         sites: list[Site] = []
         blocked = set()
         for rel in rels:
@@ -243,4 +261,5 @@ class Swap(Operator):
                 continue
             detail = f"{rel.lemma}: {a.lemma}<->{b.lemma}"
             sites.append(self.site("rel", [(a, b)], lambda ab, rank, d=detail: np_swap(parse, *ab, "rel", d, rank)))
+        sites.extend(self._verbs(parse, lex))
         return sites or "; ".join(sorted(blocked))
