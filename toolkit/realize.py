@@ -44,6 +44,7 @@ def _build_slots(parse: Parse, changes: list[Change]) -> tuple[list[list], set[i
     for c in changes:
         slots.extend([t.text, t.ws, t.i] for t in toks[pos : c.start])
         touched.add(len(slots))
+        first_new = len(slots)
         if c.start == c.end:
             _insert(slots, c.words)
         else:
@@ -53,7 +54,7 @@ def _build_slots(parse: Parse, changes: list[Change]) -> tuple[list[list], set[i
                 slots[-1][WS] = last_ws
             elif slots and not last_ws:
                 slots[-1][WS] = ""
-        touched.add(len(slots))
+        touched.update(range(first_new, len(slots) + 1))  # articles inside new words are checked too
         pos = c.end
     slots.extend([t.text, t.ws, t.i] for t in toks[pos:])
     return slots, touched
@@ -125,6 +126,12 @@ def _fix_case(parse: Parse, slots: list[list], fixes: list[Fix]) -> None:
     if new != head[TEXT]:
         fixes.append(Fix(head[SRC] if head[SRC] is not None else -1, head[TEXT], new, "capitalisation"))
         head[TEXT] = new
+
+
+def doubled_words(text: str) -> set[str]:
+    """Words that occur twice in a row ("in a park park"), ignoring case and punctuation."""
+    ws = [w.strip(".,;:!?\"'").lower() for w in text.split()]
+    return {x for x, y in zip(ws, ws[1:], strict=False) if x == y and x.isalpha() and x not in {"very", "had", "that"}}
 
 
 def _is_word(text: str) -> bool:

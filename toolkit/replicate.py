@@ -152,13 +152,13 @@ def check_validity(cand: Candidate, source_tokens: list[str], lex: Lexicon, stat
         if edit.operator == "replace":
             if _related(lex, edit.subtype, edit.words_out[0].lower(), edit.words_in[0].lower()) is not None:
                 flag("lexical_relation")
-        if edit.operator == "swap" and len(edit.spans) == 2 and all(e > s for s, e in edit.spans):
+        if edit.operator == "swap" and edit.subtype != "att" and len(edit.spans) == 2 and all(e > s for s, e in edit.spans):
             if symmetric_swap_between(source_tokens, edit.spans):
                 flag("symmetric_swap")
     if _article_errors(cand.text) - _article_errors(cand.caption):
         flag("article")
     if _doubled(cand.text) - _doubled(cand.caption):
-        flag("doubled_word")
+        flag("doubled_word")  # an independent check: generation refuses these through realize.doubled_words
 
 
 def _article_errors(text: str) -> set[str]:
@@ -189,10 +189,15 @@ def _lemma(word: str) -> str:
 
 
 def symmetric_swap_between(source_tokens: list[str], edit_spans) -> bool:
-    """True when the text between two swapped spans is only a symmetric relation ("a dog *next to* a cat")."""
-    (_s1, e1), (s2, _e2) = sorted(edit_spans)
+    """True when a swap keeps the meaning by this text-level test: the two swapped phrases are joined
+    only by a conjoining word ("a vase *with* a sunflower"), or only by a symmetric relation while
+    the first phrase opens the caption, so nothing before it tells the two apart ("A dog *next to*
+    a cat ...")."""
+    (s1, e1), (s2, _e2) = sorted(edit_spans)
     between = " ".join(t.lower() for t in source_tokens[e1:s2]).strip()
-    return between in SYMMETRIC_GLUE
+    if between in {"and", "or", ",", "with", "together with", "along with", "as well as"}:
+        return True
+    return between in SYMMETRIC_GLUE and s1 == 0
 
 
 def replicate(

@@ -21,7 +21,7 @@ from toolkit.operators.base import OPERATOR_NAMES, SUBTYPES, Candidate, Edit, Op
 from toolkit.operators.replace import Replace
 from toolkit.operators.swap import Swap
 from toolkit.parse import Parse
-from toolkit.realize import EditConflict, realize
+from toolkit.realize import EditConflict, doubled_words, realize
 
 OPERATORS: dict[str, type[Operator]] = {"swap": Swap, "replace": Replace, "add": Add}
 _WORD = re.compile(r"[a-z0-9']+")
@@ -173,8 +173,8 @@ def _make(parse: Parse, edits: tuple[Edit, ...], parent: str | None, seen: set[s
     except EditConflict:
         return None
     key = normalize(realized.text)
-    if key in seen:
-        return None
+    if key in seen or doubled_words(realized.text) - doubled_words(parse.text):
+        return None  # a duplicate, or a substitute that repeats its neighbour ("a park park")
     seen.add(key)
     return Candidate(
         candidate_id(parse.text, realized.text),

@@ -31,6 +31,20 @@ def conjuncts(parse: Parse, a: SceneObject, b: SceneObject) -> bool:
     return ta.dep == tb.dep == "conj" and ta.head == tb.head
 
 
+# Words that join two phrases the way "and" does: whatever relates to one relates to both.
+CONJOINING = {"and", "or", ",", "with", "together with", "along with", "as well as"}
+
+
+def joined_symmetrically(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject) -> str | None:
+    """The word(s) between two phrases when they only conjoin them ("a vase *with* a sunflower", "a
+    dog *and* a cat"): swapping such neighbours keeps the meaning. Spatial symmetric relations ("a
+    pizza next to a salad") are left to `symmetric_link`, since other words may still tell the two
+    apart ("cutting a pizza next to a salad")."""
+    first, second = (a, b) if a.start < b.start else (b, a)
+    between = " ".join(t.lower for t in parse.tokens[first.full_end : second.start])
+    return between if between in CONJOINING else None
+
+
 def symmetric_link(scene: Scene, lex: Lexicon, ka: int, kb: int) -> str | None:
     """The symmetric relation ("next to", "with", ...) linking objects ka and kb when it is all that
     tells them apart: swapping "a dog next to a cat" changes nothing, but swapping the girl and the lamp

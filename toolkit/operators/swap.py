@@ -14,6 +14,7 @@ from toolkit.operators.base import Change, Edit, Operator, Site
 from toolkit.operators.sites import (
     conjuncts,
     is_finite_subject,
+    joined_symmetrically,
     overlaps,
     symmetric_link,
     words,
@@ -112,7 +113,7 @@ class Swap(Operator):
             if same and self._phrase(parse, a) == self._phrase(parse, b):
                 blocked.add("the objects are identical, synonyms or hypernyms")
                 continue
-            link = symmetric_link(scene, lex, ka, kb)
+            link = symmetric_link(scene, lex, ka, kb) or joined_symmetrically(parse, lex, a, b)
             if link:
                 blocked.add(f"the objects are linked by symmetric relation '{link}'")
                 continue
@@ -253,7 +254,7 @@ class Swap(Operator):
         blocked = set()
         for rel in rels:
             a, b = scene.objects[rel.subj], scene.objects[rel.obj]
-            if lex.is_symmetric(rel.lemma):
+            if lex.is_symmetric(rel.lemma) or joined_symmetrically(parse, lex, a, b):
                 blocked.add(f"symmetric relation '{rel.lemma}'")
                 continue
             if overlaps((a.start, a.end), (b.start, b.end)) or self._same_thing(lex, a, b):
