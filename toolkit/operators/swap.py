@@ -12,6 +12,7 @@ from toolkit.lexicon import Lexicon
 from toolkit.morph import inflect_noun
 from toolkit.operators.base import Change, Edit, Operator, Site
 from toolkit.operators.sites import (
+    after_determiner,
     conjuncts,
     is_finite_subject,
     joined_symmetrically,
@@ -113,18 +114,19 @@ class Swap(Operator):
             if same and self._phrase(parse, a) == self._phrase(parse, b):
                 blocked.add("the objects are identical, synonyms or hypernyms")
                 continue
-            link = symmetric_link(scene, lex, ka, kb) or joined_symmetrically(parse, lex, a, b)
+            link = symmetric_link(scene, lex, ka, kb)
             if link:
                 blocked.add(f"the objects are linked by symmetric relation '{link}'")
                 continue
-            coordinated = conjuncts(parse, a, b)
+            # "a dog and a cat", "a vase with a sunflower": the phrases swap to the same scene
+            coordinated = conjuncts(parse, a, b) or joined_symmetrically(parse, lex, a, b) is not None
             # "a man ... two men": the same noun with other modifiers swaps as a whole phrase only
             kinds = [] if coordinated else ["phrase"]
             if not coordinated and (a.full_end, b.full_end) != (a.end, b.end):
                 if not overlaps((a.start, a.full_end), (b.start, b.full_end)):
                     kinds.append("phrase_of")
-            mods_a = " ".join(words(parse, a.start, a.noun_start)).lower()
-            mods_b = " ".join(words(parse, b.start, b.noun_start)).lower()
+            mods_a = " ".join(words(parse, after_determiner(parse, a), a.noun_start)).lower()
+            mods_b = " ".join(words(parse, after_determiner(parse, b), b.noun_start)).lower()
             if not same and (mods_a != mods_b or (not coordinated and a.number != b.number)):
                 kinds.append("noun")
             if not kinds:
