@@ -377,12 +377,23 @@ def _verb_lemma(tok) -> str:
     return lemma
 
 
+def _is_verb(tok, lex, head_to_obj) -> bool:
+    """A verb, or a participle the tagger called an adjective or noun ("a girl in a dress *standing*")."""
+    if tok.pos == "VERB" or (tok.pos == "AUX" and tok.dep not in {"aux", "auxpass"} and tok.lemma != "be"):
+        return True
+    return (
+        tok.tag in {"VBG", "VBN"} and tok.i not in head_to_obj and tok.dep not in {"amod", "compound"}
+        and lex.relation_kind(_verb_lemma(tok)) == "verb"
+    )
+
+
 def _relations(parse: Parse, head_to_obj: dict[int, int], mwp) -> list[Relation]:
     toks = parse.tokens
     kids = parse.children
     out: list[Relation] = []
+    lex = load_lexicon()
     for tok in toks:
-        if tok.pos == "VERB" or (tok.pos == "AUX" and tok.dep not in {"aux", "auxpass"} and tok.lemma != "be"):
+        if _is_verb(tok, lex, head_to_obj):
             subj = _verb_subject(parse, tok.i, head_to_obj)
             dobj = next((c for c in kids[tok.i] if toks[c].dep in {"dobj", "attr", "dative"}), None)
             end = tok.i + 1
@@ -420,5 +431,13 @@ def _relations(parse: Parse, head_to_obj: dict[int, int], mwp) -> list[Relation]
                 subj = None
             # the object may be a pronoun ("behind him"): the relation is still there to replace
             out.append(Relation(start, end, "prep", lemma, subj, head_to_obj.get(pobj), verb))
+        elif tok.pos in {"ADV", "ADP"} and tok.dep in {"advmod", "prt", "npadvmod"} and tok.i not in mwp:
+            # a location without an object: "the men are *outside*", "zebras standing *together*"
+            if lex.relation_kind(tok.lower) == "prep" and not parse.children[tok.i]:
+                head = tok.head
+                subj = head_to_obj.get(head)
+                if subj is None and toks[head].pos in {"VERB", "AUX"}:
+                    subj = _verb_subject(parse, head, head_to_obj)
+                out.append(Relation(tok.i, tok.i + 1, "prep", tok.lower, subj, None, head if subj is None else None))
     out.sort(key=lambda r: r.start)
     return out
