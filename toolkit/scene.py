@@ -368,7 +368,7 @@ def _verb_lemma(tok) -> str:
     """spaCy's lemma, unless the lexicon knows only lemminflect's ("riding": spaCy says "rid")."""
     lemma = tok.lemma.lower()
     lex = load_lexicon()
-    if lex.relation_kind(lemma) is None:
+    if lex.relation_kind(lemma) != "verb":
         from lemminflect import getLemma
 
         for other in getLemma(tok.lower, upos="VERB"):
@@ -381,8 +381,9 @@ def _is_verb(tok, lex, head_to_obj) -> bool:
     """A verb, or a participle the tagger called an adjective or noun ("a girl in a dress *standing*")."""
     if tok.pos == "VERB" or (tok.pos == "AUX" and tok.dep not in {"aux", "auxpass"} and tok.lemma != "be"):
         return True
+    participle = tok.tag in {"VBG", "VBN"} or tok.tag == "NN" and tok.lower.endswith("ing")
     return (
-        tok.tag in {"VBG", "VBN"} and tok.i not in head_to_obj and tok.dep not in {"amod", "compound"}
+        participle and tok.dep not in {"amod", "compound"} and not lex.is_object(tok.lower)
         and lex.relation_kind(_verb_lemma(tok)) == "verb"
     )
 

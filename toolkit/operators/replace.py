@@ -53,6 +53,13 @@ def single_replace(
     )
 
 
+def verb_tag(tok) -> str:
+    """The Penn tag a verb's replacement takes; "standing" tagged as a noun still means VBG."""
+    if tok.tag.startswith("VB"):
+        return tok.tag
+    return "VBG" if tok.lower.endswith("ing") else "VBN" if tok.lower.endswith("ed") else "VBZ"
+
+
 def _group(lex: Lexicon, lemma: str) -> str | None:
     entry = lex.object_entry(lemma)
     return entry.group if entry else None
@@ -174,7 +181,7 @@ class Replace(Operator):
         sites: list[Site] = []
 
         def form(rel: Relation, sub: str) -> tuple[str, ...]:
-            return tuple((inflect_verb(sub, toks[rel.start].tag) if rel.kind == "verb" else sub).split(" "))
+            return tuple((inflect_verb(sub, verb_tag(toks[rel.start])) if rel.kind == "verb" else sub).split(" "))
 
         for rel in scene.relations:
             subs, end = lex.relation_substitutes(rel.lemma), rel.end
