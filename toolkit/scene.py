@@ -190,7 +190,7 @@ def extract_scene(parse: Parse) -> Scene:
         noun_start = _noun_start(parse, tok.i, is_attr_noun)
         det = next((c for c in kids[tok.i] if toks[c].dep in {"det", "poss"} and c < tok.i), None)
         number = "plur" if tok.tag in {"NNS", "NNPS"} else "sing"
-        lemma = " ".join([t.lower for t in toks[noun_start : tok.i]] + [tok.lemma.lower()])
+        lemma = " ".join([t.lower for t in toks[noun_start : tok.i]] + [_noun_lemma(tok, lex)])
         start = _left_edge(parse, tok.i)
         quantifier = _quantifier_of(parse, tok.i)
         if quantifier in mwp:
@@ -362,6 +362,18 @@ def _verb_subject(parse: Parse, verb: int, head_to_obj: dict[int, int], depth: i
     if tok.dep == "ROOT" and tok.head == verb:
         return None
     return None
+
+
+def _noun_lemma(tok, lex) -> str:
+    """spaCy's lemma, unless the lexicon knows only lemminflect's ("vases": spaCy says "vas")."""
+    lemma = tok.lemma.lower()
+    if not lex.is_object(lemma) and not lex.is_object_hypernym(lemma):
+        from lemminflect import getLemma
+
+        for other in getLemma(tok.lower, upos="NOUN"):
+            if lex.is_object(other) or lex.is_object_hypernym(other):
+                return other
+    return lemma
 
 
 def _verb_lemma(tok) -> str:

@@ -28,6 +28,7 @@ CONTRAST_CATEGORIES = {
     "vehicle": ("animal",),
     "furniture": ("appliance", "electronics"),
     "plant": ("structure",),
+    "room": ("place", "terrain"),
 }
 
 
