@@ -77,7 +77,8 @@ def attribute_choices(parse: Parse, lex: Lexicon, att: Attribute) -> list[str]:
     if lemma != last.lower and last.tag in {"JJR", "JJS"}:
         return [inflect_adjective(s, last.tag) for s in lex.attribute_substitutes(lemma) if " " not in s]
     if att.end - att.start > 1:
-        return lex.attribute_substitutes(last.lower) or lex.attribute_substitutes(lemma)
+        first = parse.tokens[att.start].lower  # "black rimmed" -> "white": the type comes from "black"
+        return lex.attribute_substitutes(last.lower) or lex.attribute_substitutes(lemma) or lex.attribute_substitutes(first)
     return []
 
 
