@@ -93,19 +93,29 @@ def _fix_agreement(parse: Parse, slots: list[list], edits, fixes: list[Fix]) -> 
     for edit in edits:
         for subj, number in edit.number:
             tok = toks[subj]
-            if tok.dep not in SUBJECT_DEPS:
+            if tok.dep not in SUBJECT_DEPS and not any(toks[c].dep == "relcl" for c in kids[subj]):
                 continue
-            verb = tok.head
-            targets = [c for c in kids[verb] if toks[c].dep in {"aux", "auxpass"}] + [verb]
-            for t in targets:
-                slot = at_src.get(t)
-                if slot is None:
-                    continue
-                new = agree_verb(slot[TEXT], toks[t].lemma, toks[t].tag, number)
-                if new:
-                    fixes.append(Fix(t, slot[TEXT], new, "agreement"))
-                    slot[TEXT] = new
-                    break  # only the first finite form agrees ("is walking": "is" only)
+            # the verb it is subject of, and a relative clause about it ("a zebra that *is* standing")
+            verbs = [tok.head] + [
+                c for c in kids[subj] if toks[c].dep == "relcl"
+                and any(toks[g].dep in SUBJECT_DEPS and toks[g].lower in {"that", "who", "which"} for g in kids[c])
+            ]
+            for verb in verbs:
+                _agree(parse, at_src, verb, number, fixes)
+
+
+def _agree(parse: Parse, at_src: dict, verb: int, number: str, fixes: list[Fix]) -> None:
+    toks = parse.tokens
+    targets = [c for c in parse.children[verb] if toks[c].dep in {"aux", "auxpass"}] + [verb]
+    for t in targets:
+        slot = at_src.get(t)
+        if slot is None:
+            continue
+        new = agree_verb(slot[TEXT], toks[t].lemma, toks[t].tag, number)
+        if new:
+            fixes.append(Fix(t, slot[TEXT], new, "agreement"))
+            slot[TEXT] = new
+            return  # only the first finite form agrees ("is walking": "is" only)
 
 
 def _fix_case(parse: Parse, slots: list[list], fixes: list[Fix]) -> None:

@@ -13,7 +13,7 @@ from toolkit.corpus import canonical_object
 from toolkit.lexicon import Lexicon
 from toolkit.morph import inflect_adjective, inflect_noun, inflect_verb
 from toolkit.operators.base import Change, Edit, Operator, Site
-from toolkit.operators.sites import after_determiner, is_finite_subject, object_lemma_in_lexicon, words
+from toolkit.operators.sites import after_determiner, object_lemma_in_lexicon, words
 from toolkit.parse import Parse
 from toolkit.scene import Attribute, Relation, SceneObject
 
@@ -72,6 +72,9 @@ def attribute_choices(parse: Parse, lex: Lexicon, att: Attribute) -> list[str]:
     subs = lex.attribute_substitutes(att.lemma)
     if subs:
         return subs
+    if att.kind == "compound":  # "a rock wall" -> "a brick wall", "pepperoni pizza" -> "mushroom pizza"
+        group = _group(lex, att.lemma)  # same fine group only: a "rock wall" is no "grass wall"
+        return [o for o in lex.object_substitutes(att.lemma) if group and _group(lex, o) == group]
     last = parse.tokens[att.end - 1]
     lemma = last.lemma.lower()
     if lemma != last.lower and last.tag in {"JJR", "JJS"}:
@@ -149,11 +152,12 @@ class Replace(Operator):
         scene = parse.scene
         typed = [
             a for a in scene.attributes
-            if a.kind not in {"block", "group", "compound"} and (a.type or a.end - a.start > 1 and a.kind in {"amod", "predicate"})
+            if a.kind not in {"block", "group"}
+            and (a.type or a.kind == "compound" or a.end - a.start > 1 and a.kind in {"amod", "predicate"})
         ]
-        if not typed:
+        sites: list[Site] = [site for site in map(partial(self._solitary, parse, lex), range(len(scene.objects))) if site]
+        if not typed and not sites:
             return "no attribute of a known type"
-        sites: list[Site] = []
         for att in typed:
             on_same = {a.lemma for a in scene.attributes_of(att.obj)}
             subs = [s for s in attribute_choices(parse, lex, att) if s not in on_same]
@@ -163,6 +167,24 @@ class Replace(Operator):
             sites.append(self.site("att", subs, lambda sub, rank, att=att: self._attribute(parse, lex, att, sub, rank)))
         return sites
 
+    def _solitary(self, parse: Parse, lex: Lexicon, k: int) -> Site | None:
+        """A group becomes one: "a group of zebras" -> "a single zebra", "three women" -> "a lone woman"."""
+        obj = parse.scene.objects[k]
+        start = after_determiner(parse, obj)
+        grouped = obj.number == "plur" and any(a.type == "count" for a in parse.scene.attributes_of(k))
+        quantified = obj.start < obj.noun_start and parse.tokens[obj.noun_start - 1].lower == "of"
+        if not (grouped or quantified) or obj.number != "plur":
+            return None
+        noun = obj.lemma
+
+        def build(word: str, rank: int) -> Edit:
+            new = ("a", word, *noun.split(" ")) if start == obj.start else (word, *noun.split(" "))
+            number = () if quantified else ((obj.head, "sing"),)
+            return single_replace(parse, "att", obj.start if start == obj.start else start, obj.end, new,
+                                  f"count: group->{word}", rank, number=number)
+
+        return self.site("att", ["single", "lone", "solitary"][: self.per_site], build)
+
     def _attribute(self, parse: Parse, lex: Lexicon, att: Attribute, sub: str, rank: int) -> Edit:
         obj = parse.scene.objects[att.obj]
         kw = {}
@@ -170,8 +192,7 @@ class Replace(Operator):
             number = _count_number(sub)
             noun = tuple(inflect_noun(obj.lemma, number, lex.object_plural(obj.lemma)).split(" "))
             kw["extra"] = (Change(obj.noun_start, obj.end, noun),)
-            if is_finite_subject(parse, obj):
-                kw["number"] = ((obj.head, number),)
+            kw["number"] = ((obj.head, number),)  # the realiser fixes whatever verb agrees with it
         detail = f"{att.type}: {att.lemma}->{sub}"
         return single_replace(parse, "att", att.start, att.end, tuple(sub.split(" ")), detail, rank, **kw)
 
