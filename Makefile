@@ -13,7 +13,7 @@ setup: install
 install:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c constraints.txt -e '.[model,dev]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[model,dev,ray,pg]'
 
 lint:
 	$(BIN)/ruff check toolkit tests benchmarks

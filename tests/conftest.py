@@ -43,3 +43,28 @@ def captions_file(tmp_path) -> Path:
     data += json.dumps({"caption": "A small bird sitting on a wooden fence."}).encode() + b"\n"
     path.write_bytes(data)
     return path
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh PostgreSQL database (dropped afterwards) on the server named by $HARDNEG_TEST_PG, which
+    `.ci/run` starts; skipped where the variable is unset."""
+    import os
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin_url = os.environ.get("HARDNEG_TEST_PG")
+    if not admin_url:
+        pytest.skip("HARDNEG_TEST_PG is unset (no PostgreSQL server; .ci/run starts one)")
+    name = f"hardneg_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -128,7 +128,7 @@ class _nullcontext:
 
 @main.command()
 @generation_options
-@click.option("--max-candidates", type=click.IntRange(1), default=40, show_default=True,
+@click.option("--max-candidates", type=click.IntRange(1), default=16, show_default=True,
               help="Cap per caption (and per depth level).")
 @click.option("--limit", type=click.IntRange(1), default=None, help="Process at most this many captions now.")
 @db_option
@@ -264,6 +264,7 @@ def quickstart(sample, examples, db) -> None:
 
 def _register_features() -> None:
     """Commands of feature modules (`toolkit/commands/*.py`), one line each."""
+    from toolkit.commands import replicate; replicate.register(main)  # noqa: E702,I001  (replicate)
 
 
 _register_features()
