@@ -93,4 +93,5 @@ class CandidateRow(SQLModel, table=True):
 
 # Feature tables live in their own modules; importing them here registers them on SQLModel.metadata.
 from toolkit.store import scores  # noqa: E402,F401,I001  (scoring: score_run, candidate_score, embedding_cache)
+from toolkit.store import curation  # noqa: E402,F401  (curation: benchmark_set, set_item, decision, final_decision)
 from toolkit.store import verdicts  # noqa: E402,F401  (filters: verdict, verdict_failure, llm_cache, filter_run, plausibility_counts)
