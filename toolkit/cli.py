@@ -267,6 +267,7 @@ def _register_features() -> None:
     from toolkit.commands import scoring; scoring.register(main)  # noqa: E702,I001  (score, eval-benchmark)
     from toolkit.commands import curation; curation.register(main)  # noqa: E702,I001  (set, curate, review, export-set, import-set)
     from toolkit.commands import filters; filters.register(main)  # noqa: E702,I001  (filter, audit)
+    from toolkit.commands import scale; scale.register(main)  # noqa: E702,I001  (pipeline, import-parquet)
     from toolkit.commands import replicate; replicate.register(main)  # noqa: E702,I001  (replicate)
 
 
