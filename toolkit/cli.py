@@ -269,6 +269,7 @@ def _register_features() -> None:
     from toolkit.commands import filters; filters.register(main)  # noqa: E702,I001  (filter, audit)
     from toolkit.commands import scale; scale.register(main)  # noqa: E702,I001  (pipeline, import-parquet)
     from toolkit.commands import replicate; replicate.register(main)  # noqa: E702,I001  (replicate)
+    from toolkit.commands import agents; agents.register(main)  # noqa: E702,I001  (tools schema, mcp)
 
 
 _register_features()
