@@ -95,13 +95,15 @@ def ordered_edits(sites: list[Site]) -> Iterator[Edit]:
     last = max((s.priority + len(s) for s in sites), default=0)
     for tier in range(last):
         streams = [
-            [site.edit(tier - site.priority) for site in group if 0 <= tier - site.priority < len(site)]
-            for group in groups.values()
+            iter([site for site in group if 0 <= tier - site.priority < len(site)]) for group in groups.values()
         ]
-        for i in range(max((len(s) for s in streams), default=0)):
-            for stream in streams:
-                if i < len(stream):
-                    yield stream[i]
+        while streams:
+            for stream in list(streams):
+                site = next(stream, None)
+                if site is None:
+                    streams.remove(stream)
+                else:
+                    yield site.edit(tier - site.priority)
 
 
 def generate(
@@ -121,6 +123,7 @@ def generate(
     if not sites:
         return out
     seen = {normalize(parse.text)}
+    source_doubles = doubled_words(parse.text)
     level: list[Candidate] = []
     edits: list[Edit] = []
     for edit in ordered_edits(sites):
@@ -128,12 +131,12 @@ def generate(
             break
         edits.append(edit)
         if len(level) < config.max_candidates:
-            cand = _make(parse, (edit,), None, seen)
+            cand = _make(parse, (edit,), None, seen, source_doubles)
             if cand:
                 level.append(cand)
     out.candidates.extend(level)
     for _ in range(2, config.depth + 1):
-        level = _extend(parse, level, edits, config, seen)
+        level = _extend(parse, level, edits, config, seen, source_doubles)
         out.candidates.extend(level)
     if not out.candidates:
         out.skips.append(Skip("+".join(config.operators), "+".join(config.subtypes),
@@ -142,7 +145,8 @@ def generate(
 
 
 def _extend(
-    parse: Parse, parents: list[Candidate], edits: list[Edit], config: GenerationConfig, seen: set[str]
+    parse: Parse, parents: list[Candidate], edits: list[Edit], config: GenerationConfig, seen: set[str],
+    source_doubles: set[str],
 ) -> list[Candidate]:
     pairs = []
     for p_rank, parent in enumerate(parents):
@@ -155,7 +159,7 @@ def _extend(
     for _, parent, edit in pairs:
         if len(level) >= config.max_candidates:
             break
-        cand = _make(parse, (*parent.edits, edit), parent.id, seen)
+        cand = _make(parse, (*parent.edits, edit), parent.id, seen, source_doubles)
         if cand:
             level.append(cand)
     return level
@@ -167,13 +171,15 @@ def _adjacent_insertions(edits: tuple[Edit, ...], edit: Edit) -> bool:
     return any(s == t and s in points for s, t in edit.spans)
 
 
-def _make(parse: Parse, edits: tuple[Edit, ...], parent: str | None, seen: set[str]) -> Candidate | None:
+def _make(
+    parse: Parse, edits: tuple[Edit, ...], parent: str | None, seen: set[str], source_doubles: set[str]
+) -> Candidate | None:
     try:
         realized = realize(parse, edits)
     except EditConflict:
         return None
     key = normalize(realized.text)
-    if key in seen or doubled_words(realized.text) - doubled_words(parse.text):
+    if key in seen or doubled_words(realized.text) - source_doubles:
         return None  # a duplicate, or a substitute that repeats its neighbour ("a park park")
     seen.add(key)
     return Candidate(
