@@ -76,3 +76,14 @@ def test_quickstart_on_a_small_sample(runner, tmp_path):
     assert "Example negatives" in result.output and "swap" in result.output
     again = runner.invoke(main, ["quickstart", "--db", db, "--sample", str(sample)])
     assert "0 new candidates" in again.output
+
+
+def test_start_up_names_match_the_implementations():
+    """The CLI takes these from toolkit.names so that `hardneg --help` does not load spaCy or torch."""
+    from toolkit.formats.setio import FORMATS
+    from toolkit.names import FORMAT_NAMES, OPERATOR_NAMES, SUBTYPES
+    from toolkit.operators import OPERATORS
+    from toolkit.operators.base import SUBTYPES as OPERATOR_SUBTYPES
+
+    assert tuple(FORMATS) == FORMAT_NAMES
+    assert tuple(OPERATORS) == OPERATOR_NAMES and OPERATOR_SUBTYPES == SUBTYPES

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from toolkit.operators.base import OPERATOR_NAMES, SUBTYPES
+from toolkit.names import OPERATOR_NAMES, SUBTYPES
 
 console = Console()
 SAMPLE = Path(__file__).parent / "data" / "coco_sample.jsonl"

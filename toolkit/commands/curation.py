@@ -11,8 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from toolkit.formats.setio import FORMATS
-from toolkit.operators.base import OPERATOR_NAMES, SUBTYPES
+from toolkit.names import FORMAT_NAMES, OPERATOR_NAMES, SUBTYPES
 
 console = Console(soft_wrap=True)  # one-line summaries stay on one line (scripts grep them)
 MAX_BAD_SHOWN = 10
@@ -334,7 +333,7 @@ def review(name, reviewer, list_only, viewer, db, as_json) -> None:
 
 @click.command("export-set")
 @click.argument("name")
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), required=True,
+@click.option("--format", "fmt", type=click.Choice(list(FORMAT_NAMES)), required=True,
               help="sugarcrepe folder, jsonl (full provenance), csv, hf (datasets save_to_disk), parquet, "
                    "negclip (training TSV).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -366,7 +365,7 @@ def export_set_cmd(name, fmt, out, status, license_, db, as_json) -> None:
 
 @click.command("import-set")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), required=True, help="Format of PATH.")
+@click.option("--format", "fmt", type=click.Choice(list(FORMAT_NAMES)), required=True, help="Format of PATH.")
 @click.option("--name", required=True, help="Name of the new set.")
 @click.option("--description", default="", help="Stored with the set.")
 @db_option

@@ -18,8 +18,7 @@ from toolkit.parse import Parse
 if TYPE_CHECKING:
     from toolkit.corpus import CorpusCounts
 
-OPERATOR_NAMES = ("swap", "replace", "add")
-SUBTYPES = ("obj", "att", "rel")
+from toolkit.names import OPERATOR_NAMES, SUBTYPES  # noqa: E402,F401  (re-exported)
 
 
 @dataclass(frozen=True, slots=True)
