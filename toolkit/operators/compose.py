@@ -84,26 +84,30 @@ def propose_all(
     return sites, skips
 
 
+def _tier_order(sites: list[Site]) -> Iterator[Edit]:
+    """One group's edits, every site's first choice before any site's second (tier = priority + index)."""
+    last = max((s.priority + len(s) for s in sites), default=0)
+    for tier in range(last):
+        for site in sites:
+            if 0 <= tier - site.priority < len(site):
+                yield site.edit(tier - site.priority)
+
+
 def ordered_edits(sites: list[Site]) -> Iterator[Edit]:
-    """Edits in selection order: every site's first choice before any site's second (tier = site
-    priority + choice index), and within a tier the operator/subtype groups take turns, so that no
-    group (say, ADD attribute, with a site per object and attribute type) crowds out the others
-    under a cap. Edits are built only when asked for."""
+    """Edits in selection order: the operator/subtype groups take turns, so that no group (say, ADD
+    attribute, with a site per object and attribute type) crowds out the others under a cap; within a
+    group, every site's first choice comes before any site's second. Edits are built only when asked for."""
     groups: dict[tuple[str, str], list[Site]] = {}
     for site in sites:
         groups.setdefault((site.operator, site.subtype), []).append(site)
-    last = max((s.priority + len(s) for s in sites), default=0)
-    for tier in range(last):
-        streams = [
-            iter([site for site in group if 0 <= tier - site.priority < len(site)]) for group in groups.values()
-        ]
-        while streams:
-            for stream in list(streams):
-                site = next(stream, None)
-                if site is None:
-                    streams.remove(stream)
-                else:
-                    yield site.edit(tier - site.priority)
+    streams = [_tier_order(group) for group in groups.values()]
+    while streams:
+        for stream in list(streams):
+            edit = next(stream, None)
+            if edit is None:
+                streams.remove(stream)
+            else:
+                yield edit
 
 
 def generate(
