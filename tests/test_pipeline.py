@@ -100,11 +100,11 @@ def test_interrupted_generation_keeps_what_was_stored(db_url, captions_file, nlp
     real = pipeline.generate
     calls = {"n": 0}
 
-    def flaky(parse, config, lex):
+    def flaky(parse, config, lex, counts=None):
         calls["n"] += 1
         if calls["n"] == 4:
             raise KeyboardInterrupt
-        return real(parse, config, lex)
+        return real(parse, config, lex, counts)
 
     monkeypatch.setattr(pipeline, "generate", flaky)
     with pytest.raises(KeyboardInterrupt):
@@ -114,3 +114,17 @@ def test_interrupted_generation_keeps_what_was_stored(db_url, captions_file, nlp
     monkeypatch.setattr(pipeline, "generate", real)
     report = generate_run(engine, GenerationConfig(), chunk=2)
     assert report.captions == 4 and count(engine, RunCaption) == 6
+
+
+def test_corpus_ordering_is_its_own_reproducible_run(db_url, captions_file, nlp, tmp_path):
+    engine = make_engine(db_url)
+    ingest(engine, read_captions(captions_file), parse=False)
+    plain = generate_run(engine, GenerationConfig(), nlp=nlp)
+    ordered = generate_run(engine, GenerationConfig(), nlp=nlp, corpus=True)
+    assert ordered.run_id != plain.run_id and ordered.captions == 6
+    with engine.connect() as conn:
+        vers = json.loads(conn.execute(select(Run.versions).where(Run.id == ordered.run_id)).scalar_one())
+    assert vers["corpus"].endswith("(6 captions)")
+    other = make_engine(f"sqlite:///{tmp_path / 'again.db'}")
+    ingest(other, read_captions(captions_file), nlp=nlp)
+    assert generate_run(other, GenerationConfig(), nlp=nlp, corpus=True).run_id == ordered.run_id

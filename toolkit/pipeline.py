@@ -16,13 +16,14 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 import toolkit
+from toolkit.corpus import CorpusCounts
 from toolkit.ingest import BadRecord, CaptionRecord
 from toolkit.lexicon import Lexicon, load_lexicon
 from toolkit.operators import GenerationConfig, Skip, generate
 from toolkit.parse import Parse
 from toolkit.parse_ahead import ParseAhead, parse_items, store_parsed
 from toolkit.store import queries as q
-from toolkit.store.models import CandidateRow, Caption, Run, RunCaption, utcnow
+from toolkit.store.models import CandidateRow, Caption, ParseRow, Run, RunCaption, utcnow
 
 Progress = Callable[[int], None]
 
@@ -159,6 +160,7 @@ def generate_run(
     limit: int | None = None,
     progress: Progress | None = None,
     parse_workers: int | None = None,
+    corpus: bool = False,
 ) -> RunReport:
     """Generate candidates for every stored caption this run has not processed yet.
 
@@ -166,9 +168,15 @@ def generate_run(
     stopped and a finished one adds nothing when called again. Captions stored without a parse are
     parsed here; when a whole chunk needs parsing, a parser process (`parse_workers`, default one when
     the machine has a second core) parses the next chunk while this process generates the current one.
+
+    With `corpus`, every stored caption is parsed first and counts mined from all of them order each
+    site's valid choices; the counts' digest is part of the run id, so a run is reproducible.
     """
     lex = load_lexicon()
     vers = versions(lex)
+    counts = mine_counts(engine, lex, nlp) if corpus else None
+    if counts is not None:
+        vers = {**vers, "corpus": f"{counts.digest()} ({counts.captions} captions)"}
     rid = run_id_for(config, vers)
     report = RunReport(rid)
     with engine.begin() as conn:
@@ -184,14 +192,36 @@ def generate_run(
         for rows in _pending_chunks(engine, rid, chunk, limit):
             queue.append(parser.submit(rows))
             if len(queue) > parser.depth:
-                _finish_chunk(engine, parser, queue.popleft(), config, lex, rid, report, progress)
+                _finish_chunk(engine, parser, queue.popleft(), config, lex, rid, report, progress, counts)
         while queue:
-            _finish_chunk(engine, parser, queue.popleft(), config, lex, rid, report, progress)
+            _finish_chunk(engine, parser, queue.popleft(), config, lex, rid, report, progress, counts)
     with engine.begin() as conn:
         pending = q.pending_captions(conn, rid, 0, 1)
         if not pending:
             conn.execute(update(Run.__table__).where(Run.__table__.c.id == rid).values(status="done", finished_at=utcnow()))
     return report
+
+
+def mine_counts(engine: Engine, lex: Lexicon, nlp: Any = None, chunk: int = 2000) -> CorpusCounts:
+    """Counts over the scene views of every stored caption (parsing those not parsed yet), streamed."""
+    cap, parse_table = Caption.__table__, ParseRow.__table__
+    with engine.connect() as conn:
+        texts = {h: t for h, t in conn.execute(select(cap.c.text_hash, cap.c.text))}
+    store_parses(engine, texts, nlp=nlp)
+    counts = CorpusCounts(source="stored captions")
+    last = ""
+    while True:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(parse_table.c.text_hash, parse_table.c.data).where(parse_table.c.text_hash > last)
+                .order_by(parse_table.c.text_hash).limit(chunk)
+            ).all()
+        if not rows:
+            return counts
+        for h, data in rows:
+            if h in texts:
+                counts.add(Parse.from_json(texts[h], data), lex)
+        last = rows[-1][0]
 
 
 def _pending_chunks(engine: Engine, rid: str, chunk: int, limit: int | None) -> Iterator[list]:
@@ -207,9 +237,9 @@ def _pending_chunks(engine: Engine, rid: str, chunk: int, limit: int | None) -> 
             remaining -= len(rows)
 
 
-def _finish_chunk(engine, parser: ParseAhead, job, config, lex, rid, report: RunReport, progress) -> None:
+def _finish_chunk(engine, parser: ParseAhead, job, config, lex, rid, report: RunReport, progress, counts=None) -> None:
     rows, stored = parser.result(job)
-    cand_rows, done_rows = _generate_chunk(rows, stored, config, lex, rid, report)
+    cand_rows, done_rows = _generate_chunk(rows, stored, config, lex, rid, report, counts)
     with engine.begin() as conn:
         q.insert_ignore(conn, CandidateRow.__table__, cand_rows, ["caption_id", "uid"])
         q.insert_ignore(conn, RunCaption.__table__, done_rows, ["run_id", "caption_id"])
@@ -218,11 +248,13 @@ def _finish_chunk(engine, parser: ParseAhead, job, config, lex, rid, report: Run
         progress(len(rows))
 
 
-def candidate_records(parse: Parse, config: GenerationConfig, lex: Lexicon) -> tuple[list[dict], list[Skip]]:
+def candidate_records(
+    parse: Parse, config: GenerationConfig, lex: Lexicon, counts: CorpusCounts | None = None
+) -> tuple[list[dict], list[Skip]]:
     """Candidate rows for one parsed caption (the `candidate` columns that do not depend on where they are
     stored: no caption_id, run_id or created_at), and why operators did not apply. The local run and the
     Ray runner both call this, so they store the same candidates."""
-    gen = generate(parse, config, lex)
+    gen = generate(parse, config, lex, counts)
     records = [
         {
             "uid": c.id, "text": c.text, "operator": c.operator, "subtype": c.subtype, "depth": c.depth,
@@ -234,13 +266,13 @@ def candidate_records(parse: Parse, config: GenerationConfig, lex: Lexicon) -> t
     return records, gen.skips
 
 
-def _generate_chunk(rows, stored, config, lex, rid, report: RunReport) -> tuple[list[dict], list[dict]]:
+def _generate_chunk(rows, stored, config, lex, rid, report: RunReport, counts=None) -> tuple[list[dict], list[dict]]:
     cand_rows: list[dict] = []
     done_rows: list[dict] = []
     now = utcnow()
     for cid, text, h in rows:
         _model, data = stored[h]
-        records, skips = candidate_records(Parse.from_json(text, data), config, lex)
+        records, skips = candidate_records(Parse.from_json(text, data), config, lex, counts)
         for rec in records:
             cand_rows.append({**rec, "caption_id": cid, "run_id": rid, "created_at": now})
             report.by_operator[f"{rec['operator']}/{rec['subtype']}"] += 1
