@@ -54,7 +54,7 @@ class CorpusCounts:
         self.objects.update(set(names))
         self.cooccur.update(tuple(sorted(p)) for p in combinations(sorted(set(names)), 2))
         for att in scene.attributes:
-            if att.kind in {"block", "group", "compound"}:
+            if att.kind in {"block", "group", "compound", "article"}:
                 continue
             self.attributes[att.lemma] += 1
             self.attribute_object[(att.lemma, names[att.obj])] += 1

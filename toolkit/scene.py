@@ -62,7 +62,7 @@ class Attribute:
     start: int
     end: int
     obj: int
-    kind: str  # "amod" | "noun_mod" | "count" | "predicate" | "group" ("black and white", also split) | "block" | "part" | "loose" | "compound" ("dress" in "dress shirt", for swaps)
+    kind: str  # "amod" | "noun_mod" | "count" | "predicate" | "group" ("black and white", also split) | "block" | "part" | "loose" | "compound" ("dress" in "dress shirt", for swaps) | "article" ("a" as a count of one)
     lemma: str
     type: str | None
 
@@ -273,6 +273,11 @@ def _attributes(parse, objects, head_to_obj, attr_type, is_attr_noun) -> list[At
                 add_adj(c, k, "amod")
             elif tok.dep == "compound" and is_attr_noun(tok):
                 out.append(Attribute(c, c + 1, k, "noun_mod", tok.lower, attr_type(tok)))
+    # "a goat" counts one goat: the article is a count that can swap with "two" ("two goats ... a goat")
+    counted = {a.obj for a in out if a.kind == "count"}
+    for k, obj in enumerate(objects):
+        if obj.det is not None and k not in counted and obj.number == "sing" and toks[obj.det].lower in {"a", "an"}:
+            out.append(Attribute(obj.det, obj.det + 1, k, "article", "a", "count"))
     out.extend(_blocks(parse, objects, out))
     out.extend(_loose_attributes(parse, objects, out, attr_type))
     # predicate adjectives: "the cat is black", "a train painted white"

@@ -124,7 +124,7 @@ class Replace(Operator):
 
             sites.append(self.site("obj", subs, build))
             first_mod = after_determiner(parse, obj)
-            if first_mod < start and not any(a.type == "count" for a in scene.attributes_of(k)):
+            if first_mod < start and not any(a.type == "count" and a.kind != "article" for a in scene.attributes_of(k)):
                 # "a little girl" -> "a puppy": the modifiers go with the noun they described
                 sites.append(self.site("obj", subs[:2], partial(build, obj=obj, lemma=lemma, start=first_mod), 1))
         return sites or f"no object in the lexicon ({', '.join(unknown)})"

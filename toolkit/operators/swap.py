@@ -151,6 +151,8 @@ class Swap(Operator):
         for x, y in combinations(attrs, 2):
             if x.obj == y.obj or overlaps((x.start, x.end), (y.start, y.end)):
                 continue
+            if "article" in (x.kind, y.kind) and {x.kind, y.kind} != {"article", "count"}:
+                continue  # "a" swaps only with a single count word: "a goat ... two goats"
             if x.lemma == y.lemma or lex.attribute_relation(x.lemma, y.lemma) in {"same", "synonym"}:
                 blocked.add("identical or synonymous attributes")
                 continue
@@ -160,6 +162,8 @@ class Swap(Operator):
                 continue
             if (x.type == "count") != (y.type == "count"):
                 count = x if x.type == "count" else y
+                if count.kind == "article":
+                    continue  # "a" only swaps with another count
                 other = scene.objects[(y if count is x else x).obj]
                 if _count_number(count.lemma) != other.number or _count_number(count.lemma) != scene.objects[count.obj].number:
                     continue  # "two" cannot move onto a singular noun without re-inflecting it
