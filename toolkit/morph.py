@@ -38,6 +38,16 @@ def pluralize(lemma: str, irregular: str | None = None) -> str:
     return " ".join([*first, plural])
 
 
+_SINGULARS = {"people": "person", "men": "man", "women": "woman", "children": "child", "feet": "foot",
+              "teeth": "tooth", "geese": "goose", "mice": "mouse"}
+
+
+def singular(lemma: str) -> str:
+    """The singular of a lemma that may still be plural ("people" -> "person"); multiword: last word."""
+    *first, last = lemma.split(" ")
+    return " ".join([*first, _SINGULARS.get(last, last)])
+
+
 def inflect_noun(lemma: str, number: str, irregular_plural: str | None = None) -> str:
     """The noun lemma in the given grammatical number ("sing" | "plur")."""
     return pluralize(lemma, irregular_plural) if number == "plur" else lemma

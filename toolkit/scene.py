@@ -188,6 +188,11 @@ def extract_scene(parse: Parse) -> Scene:
         if tok.i in mwp:
             continue
         noun_start = _noun_start(parse, tok.i, is_attr_noun)
+        if noun_start > 0 and toks[noun_start - 1].dep == "amod" and toks[noun_start - 1].head == tok.i:
+            # "a polar bear", "a hot dog": an adjective that the lexicon knows as part of the name
+            unit = " ".join([toks[noun_start - 1].lower] + [t.lower for t in toks[noun_start : tok.i]] + [tok.lemma.lower()])
+            if lex.is_object(unit):
+                noun_start -= 1
         det = next((c for c in kids[tok.i] if toks[c].dep in {"det", "poss"} and c < tok.i), None)
         number = "plur" if tok.tag in {"NNS", "NNPS"} else "sing"
         lemma = " ".join([t.lower for t in toks[noun_start : tok.i]] + [_noun_lemma(tok, lex)])
@@ -342,7 +347,7 @@ def _blocks(parse: Parse, objects: list[SceneObject], attributes: list[Attribute
             if all(i in covered or toks[i].lower in {"and", ",", "-"} for i in range(start, obj.noun_start)):
                 lemma = " ".join(t.lower for t in toks[start : obj.noun_start])
                 out.append(Attribute(start, obj.noun_start, k, "block", lemma, type_))
-        if obj.noun_start < obj.head:
+        if obj.noun_start < obj.head:  # "dress" in "a dress shirt", "stop" in "a stop sign"
             lemma = " ".join(t.lower for t in toks[obj.noun_start : obj.head])
             out.append(Attribute(obj.noun_start, obj.head, k, "compound", lemma, None))
     return out

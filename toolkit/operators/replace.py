@@ -11,7 +11,7 @@ from functools import partial
 
 from toolkit.corpus import canonical_object
 from toolkit.lexicon import Lexicon
-from toolkit.morph import inflect_adjective, inflect_noun, inflect_verb
+from toolkit.morph import inflect_adjective, inflect_noun, inflect_verb, singular
 from toolkit.operators.base import Change, Edit, Operator, Site
 from toolkit.operators.sites import after_determiner, object_lemma_in_lexicon, words
 from toolkit.parse import Parse
@@ -73,6 +73,8 @@ def attribute_choices(parse: Parse, lex: Lexicon, att: Attribute) -> list[str]:
     if subs:
         return subs
     if att.kind == "compound":  # "a rock wall" -> "a brick wall", "pepperoni pizza" -> "mushroom pizza"
+        if lex.is_object(parse.scene.objects[att.obj].lemma):
+            return []  # "a fire hydrant" is one name: REPLACE object handles it
         group = _group(lex, att.lemma)  # same fine group only: a "rock wall" is no "grass wall"
         return [o for o in lex.object_substitutes(att.lemma) if group and _group(lex, o) == group]
     last = parse.tokens[att.end - 1]
@@ -175,7 +177,7 @@ class Replace(Operator):
         quantified = obj.start < obj.noun_start and parse.tokens[obj.noun_start - 1].lower == "of"
         if not (grouped or quantified) or obj.number != "plur":
             return None
-        noun = obj.lemma
+        noun = singular(obj.lemma)
 
         def build(word: str, rank: int) -> Edit:
             new = ("a", word, *noun.split(" ")) if start == obj.start else (word, *noun.split(" "))
