@@ -97,6 +97,12 @@ class Scene:
 
 
 @functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=4)
+def _two_word_names(lex) -> frozenset[str]:
+    return frozenset(w for w in lex.object_words() if w.count(" ") == 1)
+
+
+@functools.lru_cache(maxsize=4)
 def _multiword_index(lex) -> dict[str, list[tuple[str, ...]]]:
     """First word -> multiword prepositions starting with it, longest first."""
     index: dict[str, list[tuple[str, ...]]] = {}
@@ -174,8 +180,23 @@ def extract_scene(parse: Parse) -> Scene:
             return False
         return attr_type(tok) is not None
 
+    # two-word names the lexicon knows ("fire hydrant", "teddy bear") are one object even when the
+    # tagger splits them ("hydrant" as an adverb, "teddy" as its own noun)
+    names: dict[int, int] = {}
+    for a, b in zip(toks, toks[1:], strict=False):
+        if a.pos in NOUN_POS | {"ADJ"} and b.pos != "PUNCT" and f"{a.lower} {b.lemma.lower()}" in _two_word_names(lex):
+            names[b.i] = a.i
     objects: list[SceneObject] = []
     for tok in toks:
+        if tok.i in names.values():
+            continue
+        if tok.i in names:
+            start = names[tok.i]
+            det = next((c for c in kids[start] + kids[tok.i] if toks[c].dep in {"det", "poss"} and c < start), None)
+            number = "plur" if tok.tag in {"NNS", "NNPS"} or tok.lower.endswith("s") and tok.lemma != tok.lower else "sing"
+            lemma = f"{toks[start].lower} {tok.lemma.lower()}"
+            objects.append(SceneObject(tok.i, det if det is not None else start, start, det, number, lemma))
+            continue
         if tok.pos == "PRON" and tok.lower in PRONOUN_OBJECTS:
             objects.append(SceneObject(tok.i, tok.i, tok.i, None, "sing", tok.lower))
             continue

@@ -120,16 +120,33 @@ class Replace(Operator):
                 subs = self.counts.rank_objects(context, near) + self.counts.rank_objects(context, subs[len(near):])
             subs = subs[: self.per_site]
 
-            def build(sub: str, rank: int, obj=obj, lemma=lemma, start=start) -> Edit:
+            def build(sub: str, rank: int, obj=obj, lemma=lemma, start=start, end=obj.end) -> Edit:
                 new = tuple(inflect_noun(sub, obj.number, lex.object_plural(sub)).split(" "))
-                return single_replace(parse, "obj", start, obj.end, new, f"{lemma}->{sub}", rank)
+                return single_replace(parse, "obj", start, end, new, f"{lemma}->{sub}", rank)
 
             sites.append(self.site("obj", subs, build))
+            if not whole:  # "a birthday cake" -> "a pie": the unknown compound goes with its noun
+                sites.append(self.site("obj", subs[:2], partial(build, start=obj.noun_start), 1))
+                first = parse.tokens[obj.noun_start].lemma.lower()
+                if lex.is_object(first) and not lex.attribute_type(first):
+                    # a misparsed run of nouns ("a table drinking water"): its first noun is an object too
+                    firsts = [s for s in lex.object_substitutes(first) if s not in present][:2]
+                    sites.append(self.site("obj", firsts, partial(
+                        self._first_noun, parse, lex, obj.noun_start, first), 1))
             first_mod = after_determiner(parse, obj)
             if first_mod < start and not any(a.type == "count" and a.kind != "article" for a in scene.attributes_of(k)):
                 # "a little girl" -> "a puppy": the modifiers go with the noun they described
                 sites.append(self.site("obj", subs[:2], partial(build, obj=obj, lemma=lemma, start=first_mod), 1))
+            if obj.full_end > obj.end:
+                # "a glass of water" -> "a soda can": the phrase with its complement
+                sites.append(self.site("obj", subs[:2], partial(build, start=first_mod, end=obj.full_end), 1))
         return sites or f"no object in the lexicon ({', '.join(unknown)})"
+
+    @staticmethod
+    def _first_noun(parse: Parse, lex: Lexicon, pos: int, lemma: str, sub: str, rank: int) -> Edit:
+        number = "plur" if parse.tokens[pos].tag == "NNS" else "sing"
+        new = tuple(inflect_noun(sub, number, lex.object_plural(sub)).split(" "))
+        return single_replace(parse, "obj", pos, pos + 1, new, f"{lemma}->{sub}", rank)
 
     def _general_word(self, parse: Parse, lex: Lexicon, obj: SceneObject) -> Site | None:
         """A general word ("people", "building") cannot become one of its own kinds ("man", "house"),
