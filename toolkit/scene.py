@@ -339,6 +339,12 @@ def _loose_attributes(parse: Parse, objects: list[SceneObject], attributes: list
                     out.append(Attribute(i, i + 1, a.obj, "part", toks[i].lower, t))
                     spans.add((i, i + 1))
     covered = {i for a in attributes for i in range(a.start, a.end)} | {o.head for o in objects if o.start < o.head}
+    for a, b in zip(toks, toks[1:], strict=False):  # two-word attributes: "upside down", "out of focus"
+        t = load_lexicon().attribute_type(f"{a.lower} {b.lower}")
+        if t and not {a.i, b.i} & covered:
+            target = next((k for k, h in enumerate(heads) if h > b.i), len(heads) - 1)
+            out.append(Attribute(a.i, b.i + 1, target, "loose", f"{a.lower} {b.lower}", t))
+            covered |= {a.i, b.i}
     for tok in toks:
         if tok.i in covered or tok.pos not in {"ADJ", "NOUN", "PROPN", "VERB"}:
             continue

@@ -198,7 +198,9 @@ class Replace(Operator):
 
         def build(word: str, rank: int) -> Edit:
             new = ("a", word, *noun.split(" ")) if start == obj.start else (word, *noun.split(" "))
-            number = () if quantified else ((obj.head, "sing"),)
+            # "a group of zebras stand" -> "a single zebra stands": the verb agrees with the group word
+            subject = obj.noun_start - 2 if quantified and obj.noun_start >= 2 else obj.head
+            number = ((subject, "sing"),)
             return single_replace(parse, "att", obj.start if start == obj.start else start, obj.end, new,
                                   f"count: group->{word}", rank, number=number)
 
