@@ -184,7 +184,8 @@ def extract_scene(parse: Parse) -> Scene:
     # tagger splits them ("hydrant" as an adverb, "teddy" as its own noun)
     names: dict[int, int] = {}
     for a, b in zip(toks, toks[1:], strict=False):
-        if a.pos in NOUN_POS | {"ADJ"} and b.pos != "PUNCT" and f"{a.lower} {b.lemma.lower()}" in _two_word_names(lex):
+        second = b.lemma.lower() if b.pos in NOUN_POS else b.lower  # "street lighting" is no "street light"
+        if a.pos in NOUN_POS | {"ADJ"} and b.pos != "PUNCT" and f"{a.lower} {second}" in _two_word_names(lex):
             names[b.i] = a.i
     objects: list[SceneObject] = []
     for tok in toks:
@@ -289,6 +290,9 @@ def _attributes(parse, objects, head_to_obj, attr_type, is_attr_noun) -> list[At
             out.append(Attribute(g_start, g_end, k, "group", g_lemma, types.pop() if len(types) == 1 else None))
 
     for k, obj in enumerate(objects):
+        quantifier = _quantifier_of(parse, obj.head)
+        if quantifier is not None and obj.start <= quantifier and attr_type(toks[quantifier]) == "count":
+            out.append(Attribute(quantifier, quantifier + 1, k, "count", toks[quantifier].lower, "count"))  # "a couple of"
         # modifiers of the head, and of compound nouns in its unit ("a red stop sign": red -> stop)
         modifiers = [c for h in range(obj.noun_start, obj.head + 1) for c in kids[h] if c < obj.noun_start]
         for c in sorted(set(modifiers)):
@@ -319,7 +323,8 @@ def _attributes(parse, objects, head_to_obj, attr_type, is_attr_noun) -> list[At
 
 
 LOOSE_TYPES = {"color", "material", "size", "pattern", "age", "emotion", "texture", "brightness", "temperature",
-               "openness", "fullness", "wetness", "cleanliness", "shape", "ripeness", "cooking", "weather"}
+               "openness", "fullness", "wetness", "cleanliness", "shape", "ripeness", "cooking", "weather",
+               "style", "focus", "orientation", "posture", "company"}
 
 
 def _loose_attributes(parse: Parse, objects: list[SceneObject], attributes: list[Attribute], attr_type) -> list[Attribute]:
@@ -341,12 +346,12 @@ def _loose_attributes(parse: Parse, objects: list[SceneObject], attributes: list
     covered = {i for a in attributes for i in range(a.start, a.end)} | {o.head for o in objects if o.start < o.head}
     for a, b in zip(toks, toks[1:], strict=False):  # two-word attributes: "upside down", "out of focus"
         t = load_lexicon().attribute_type(f"{a.lower} {b.lower}")
-        if t and not {a.i, b.i} & covered:
+        if t and (a.i, b.i + 1) not in spans:
             target = next((k for k, h in enumerate(heads) if h > b.i), len(heads) - 1)
             out.append(Attribute(a.i, b.i + 1, target, "loose", f"{a.lower} {b.lower}", t))
             covered |= {a.i, b.i}
     for tok in toks:
-        if tok.i in covered or tok.pos not in {"ADJ", "NOUN", "PROPN", "VERB"}:
+        if tok.i in covered or tok.pos not in {"ADJ", "NOUN", "PROPN", "VERB", "ADV"}:
             continue
         t = attr_type(tok)
         if t not in LOOSE_TYPES or (tok.i, tok.i + 1) in spans:
