@@ -346,7 +346,7 @@ def _loose_attributes(parse: Parse, objects: list[SceneObject], attributes: list
     covered = {i for a in attributes for i in range(a.start, a.end)} | {o.head for o in objects if o.start < o.head}
     for a, b in zip(toks, toks[1:], strict=False):  # two-word attributes: "upside down", "out of focus"
         t = load_lexicon().attribute_type(f"{a.lower} {b.lower}")
-        if t and (a.i, b.i + 1) not in spans:
+        if t and not any(x.start == a.i and x.end == b.i + 1 and x.kind != "block" for x in attributes):
             target = next((k for k, h in enumerate(heads) if h > b.i), len(heads) - 1)
             out.append(Attribute(a.i, b.i + 1, target, "loose", f"{a.lower} {b.lower}", t))
             covered |= {a.i, b.i}
