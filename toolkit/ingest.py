@@ -206,25 +206,29 @@ def _require_exists(path: Path) -> None:
         raise FileNotFoundError(errno.ENOENT, "no such file or directory", str(path))
 
 
-def _iter_lines(path: Path) -> Iterator[tuple[int, str | None, BadRecord | None]]:
-    """Yield (line number, decoded line incl. terminator, None) or (n, None, BadRecord), streaming.
+def decode_lines(raws: Iterable[bytes], source: str, first: int = 1) -> Iterator[tuple[int, str | None, BadRecord | None]]:
+    """Yield (line number, decoded line, None) or (n, None, BadRecord) for raw lines numbered from `first`.
 
-    Each line is decoded on its own (utf-8-sig for the first, to drop a BOM), so one bad line
-    does not hide the lines after it.
+    Each line is decoded on its own (utf-8-sig for line 1, to drop a BOM), so one bad line does not
+    hide the lines after it; a UTF-16 file is one BadRecord and nothing else.
     """
-    source = str(path)
+    for lineno, raw in enumerate(raws, start=first):
+        if lineno == 1 and raw.startswith(_UTF16_BOMS):
+            yield lineno, None, BadRecord(source, "file", None, "UTF-16 encoded file (save it as UTF-8)")
+            return
+        try:
+            line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            offset = len(_BOM) if lineno == 1 and raw.startswith(_BOM) else 0
+            yield lineno, None, BadRecord(source, f"line {lineno}", None, _decode_error(exc, offset))
+            continue
+        yield lineno, line, None
+
+
+def _iter_lines(path: Path) -> Iterator[tuple[int, str | None, BadRecord | None]]:
+    """`decode_lines` over a file, streaming (lines keep their terminator)."""
     with path.open("rb") as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            if lineno == 1 and raw.startswith(_UTF16_BOMS):
-                yield lineno, None, BadRecord(source, "file", None, "UTF-16 encoded file (save it as UTF-8)")
-                return
-            try:
-                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
-            except UnicodeDecodeError as exc:
-                offset = len(_BOM) if lineno == 1 and raw.startswith(_BOM) else 0
-                yield lineno, None, BadRecord(source, f"line {lineno}", None, _decode_error(exc, offset))
-                continue
-            yield lineno, line, None
+        yield from decode_lines(fh, str(path))
 
 
 def _load_document(path: Path) -> tuple[Any, BadRecord | None, Exception | None]:
@@ -397,25 +401,29 @@ def _record_from_mapping(
     return CaptionRecord(text=text, image=image, source=source, ref=ref, meta=meta)
 
 
+def jsonl_record(
+    line: str, source: str, lineno: int, *, max_chars: int, image_root: str | Path | None
+) -> CaptionRecord | BadRecord | None:
+    """One JSONL line as a record (None for a blank line)."""
+    if not line.strip():
+        return None
+    ref = f"line {lineno}"
+    try:
+        obj = _loads(line)
+    except (ValueError, RecursionError) as exc:
+        return BadRecord(source, ref, None, _json_error(exc, with_position=False))
+    if not isinstance(obj, dict):
+        return BadRecord(source, ref, None, f"line is not a JSON object ({_type_name(obj)})")
+    return _record_from_mapping(obj, source=source, ref=ref, max_chars=max_chars, image_root=image_root)
+
+
 def _read_jsonl(path: Path, *, max_chars: int, image_root: str | Path | None) -> Iterator[CaptionRecord | BadRecord]:
     source = str(path)
     for lineno, line, bad in _iter_lines(path):
-        if bad is not None:
-            yield bad
-            continue
-        assert line is not None
-        if not line.strip():
-            continue
-        ref = f"line {lineno}"
-        try:
-            obj = _loads(line)
-        except (ValueError, RecursionError) as exc:
-            yield BadRecord(source, ref, None, _json_error(exc, with_position=False))
-            continue
-        if not isinstance(obj, dict):
-            yield BadRecord(source, ref, None, f"line is not a JSON object ({_type_name(obj)})")
-            continue
-        yield _record_from_mapping(obj, source=source, ref=ref, max_chars=max_chars, image_root=image_root)
+        record = bad if bad is not None else jsonl_record(line, source, lineno, max_chars=max_chars,
+                                                            image_root=image_root)
+        if record is not None:
+            yield record
 
 
 def _read_txt(path: Path, *, max_chars: int, image_root: str | Path | None) -> Iterator[CaptionRecord | BadRecord]:

@@ -19,7 +19,7 @@ from pathlib import PurePosixPath
 import fsspec
 
 # Private helpers on purpose: a record must be validated exactly as the local ingest does it.
-from toolkit.ingest import _BOM, _UTF16_BOMS, BadRecord, CaptionRecord, _decode_error, _json_error, _loads, _type_name
+from toolkit.ingest import _UTF16_BOMS, BadRecord, CaptionRecord, decode_lines, jsonl_record
 from toolkit.ingest import _record_from_mapping as record_from_mapping
 
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -157,28 +157,11 @@ def _read_jsonl_piece(piece: Piece, *, max_chars: int, image_root: str | None) -
     lines = data.split(b"\n")
     if lines and not lines[-1]:
         lines.pop()  # split on newlines only, as `hardneg ingest` reads a file
-    for lineno, raw in enumerate(lines, start=piece.first_row + 1):
-        if lineno == 1 and raw.startswith(_UTF16_BOMS):
-            yield BadRecord(source, "file", None, "UTF-16 encoded file (save it as UTF-8)")
-            return
-        ref = f"line {lineno}"
-        try:
-            line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
-        except UnicodeDecodeError as exc:
-            offset = len(_BOM) if lineno == 1 and raw.startswith(_BOM) else 0
-            yield BadRecord(source, ref, None, _decode_error(exc, offset))
-            continue
-        if not line.strip():
-            continue
-        try:
-            obj = _loads(line)
-        except (ValueError, RecursionError) as exc:
-            yield BadRecord(source, ref, None, _json_error(exc, with_position=False))
-            continue
-        if not isinstance(obj, dict):
-            yield BadRecord(source, ref, None, f"line is not a JSON object ({_type_name(obj)})")
-            continue
-        yield record_from_mapping(obj, source=source, ref=ref, max_chars=max_chars, image_root=image_root)
+    for lineno, line, bad in decode_lines(lines, source, first=piece.first_row + 1):
+        record = bad if bad is not None else jsonl_record(line, source, lineno, max_chars=max_chars,
+                                                            image_root=image_root)
+        if record is not None:
+            yield record
 
 
 def meta_json(meta: dict) -> str:
