@@ -9,13 +9,13 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
-from itertools import islice
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 import toolkit
+from toolkit.batching import batched
 from toolkit.corpus import CorpusCounts
 from toolkit.ingest import BadRecord, CaptionRecord
 from toolkit.lexicon import Lexicon, load_lexicon
@@ -26,12 +26,6 @@ from toolkit.store import queries as q
 from toolkit.store.models import CandidateRow, Caption, ParseRow, Run, RunCaption, utcnow
 
 Progress = Callable[[int], None]
-
-
-def _batched(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
-    it = iter(items)
-    while chunk := list(islice(it, n)):
-        yield chunk
 
 
 @dataclass
@@ -80,7 +74,7 @@ def ingest(
 ) -> IngestReport:
     """Store caption records (bad ones are reported, not stored) and parse each new distinct text once."""
     report = IngestReport()
-    for batch in _batched(records, chunk):
+    for batch in batched(records, chunk):
         good = [r for r in batch if isinstance(r, CaptionRecord)]
         report.bad.extend(r for r in batch if isinstance(r, BadRecord))
         report.read += len(good)

@@ -29,6 +29,7 @@ from toolkit.ingest import BadRecord, PairRecord
 from toolkit.lexicon import Lexicon, load_lexicon
 from toolkit.morph import indefinite_article
 from toolkit.operators import Candidate, GenerationConfig, generate
+from toolkit.operators.sites import CONJOINING
 from toolkit.parse import parse_texts
 
 _WORD = re.compile(r"[a-z0-9']+")
@@ -195,7 +196,7 @@ def symmetric_swap_between(source_tokens: list[str], edit_spans) -> bool:
     a cat ...")."""
     (s1, e1), (s2, _e2) = sorted(edit_spans)
     between = " ".join(t.lower() for t in source_tokens[e1:s2]).strip()
-    if between in {"and", "or", ",", "with", "together with", "along with", "as well as"}:
+    if between in CONJOINING:
         return True
     return between in SYMMETRIC_GLUE and s1 == 0
 

@@ -10,10 +10,11 @@ from collections.abc import Callable
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.engine import Engine
 
+from toolkit.batching import batched
 from toolkit.filters import store
 from toolkit.filters.llm import Budget, JudgeConfig, JudgeReply, LLMJudge, Outcome, cache_key
 from toolkit.filters.prompts import load_prompt
-from toolkit.filters.runner import FilterReport, batched
+from toolkit.filters.runner import FilterReport
 from toolkit.filters.select import Selection, iter_selected
 from toolkit.store.models import utcnow
 from toolkit.store.queries import insert_ignore

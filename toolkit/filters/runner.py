@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from toolkit.batching import batched
 from toolkit.filters import store
 from toolkit.filters.counts import PlausibilityModel, load_or_mine
 from toolkit.filters.rules import JUDGE, RULES_VERSION, RuleConfig, check_candidate
@@ -20,12 +20,6 @@ from toolkit.parse import Parse, parse_texts
 from toolkit.store import queries as q
 
 Progress = Callable[[int], None]
-
-
-def batched(items: Iterable[dict], n: int) -> Iterator[list[dict]]:
-    it = iter(items)
-    while chunk := list(islice(it, n)):
-        yield chunk
 
 
 @dataclass

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice
 
 import numpy as np
 
+from toolkit.batching import batched
 from toolkit.scoring.cache import EmbeddingCache, file_hash, text_hash
 from toolkit.scoring.encode import Encoder
 
@@ -160,8 +160,7 @@ class Scorer:
     def score_chunks(self, items: Iterable[Item], chunk_size: int = 1024,
                      progress: Callable[[int], None] | None = None) -> Iterator[ScoreOutcome]:
         """Score `chunk_size` items at a time, so a caller can store each chunk before the next one starts."""
-        it = iter(items)
-        while chunk := list(islice(it, chunk_size)):
+        for chunk in batched(items, chunk_size):
             outcome = self.score(chunk)
             yield outcome
             if progress is not None:
