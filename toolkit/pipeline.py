@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 import toolkit
 from toolkit.batching import batched
 from toolkit.corpus import CorpusCounts
-from toolkit.ingest import BadRecord, CaptionRecord
+from toolkit.ingest import BadRecord, CaptionRecord, ReadReport
 from toolkit.lexicon import Lexicon, load_lexicon
 from toolkit.operators import GenerationConfig, Skip, generate
 from toolkit.parse import Parse
@@ -29,16 +29,12 @@ Progress = Callable[[int], None]
 
 
 @dataclass
-class IngestReport:
-    read: int = 0
+class IngestReport(ReadReport):
+    """What an ingest did: records read, bad records (`reasons()` counts them by kind), and outcomes."""
+
     inserted: int = 0
     duplicates: int = 0
     parsed: int = 0
-    bad: list[BadRecord] = field(default_factory=list)
-
-    def skipped(self) -> dict[str, int]:
-        """Bad records counted by reason kind."""
-        return dict(Counter(b.reason.split(" (")[0].split(":")[0] for b in self.bad))
 
     def to_dict(self) -> dict:
         return {
@@ -47,7 +43,7 @@ class IngestReport:
             "duplicates": self.duplicates,
             "parsed": self.parsed,
             "skipped": len(self.bad),
-            "skipped_by_reason": self.skipped(),
+            "skipped_by_reason": self.reasons(),
         }
 
 
