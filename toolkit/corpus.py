@@ -2,9 +2,10 @@
 
 The lexicon decides what may replace what (a valid contrast); the corpus decides which valid choice
 comes first: the attribute most often seen on that object, the object most often seen with the
-caption's other objects, the relation most often seen with its subject. A hard negative should be
-plausible, and plausible choices are the ones captions actually use. Nothing here can make an invalid
-substitute valid: it only reorders.
+caption's other objects. A hard negative should be plausible, and plausible choices are the ones
+captions actually use. Nothing here can make an invalid substitute valid: it only reorders.
+Relation counts are kept (they are part of the digest) but do not order relations: the lexicon's
+best-contrast order reproduced more benchmark negatives (docs/REPLICATION.md).
 """
 
 from __future__ import annotations
@@ -84,14 +85,5 @@ class CorpusCounts:
         """Objects seen with the caption's other objects first, then the frequent ones."""
         def score(w: str) -> float:
             return sum(self.cooccur[tuple(sorted((w, c)))] for c in context if c != w) + 0.01 * self.objects[w]
-
-        return self._order(words, score)
-
-    def rank_relations(self, subj: str | None, obj: str | None, words: Sequence[str]) -> list[str]:
-        """Relations seen with this subject/object first, then the frequent ones."""
-        def score(w: str) -> float:
-            s = self.relation_subject[(w, subj)] if subj else 0
-            o = self.relation_object[(w, obj)] if obj else 0
-            return s + o + 0.01 * self.relations[w]
 
         return self._order(words, score)

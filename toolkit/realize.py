@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from toolkit.morph import agree_verb, indefinite_article, match_case
 from toolkit.operators.base import Change, Edit, Fix
 from toolkit.parse import Parse
-
-SUBJECT_DEPS = {"nsubj", "nsubjpass"}
-
+from toolkit.scene import SUBJECT_DEPS
 
 # A slot is a mutable list [text, trailing whitespace, source index or None for a new word]:
 # realisation builds one per output word for every candidate, so it stays as cheap as possible.

@@ -135,19 +135,11 @@ class Site:
     def edit(self, index: int) -> Edit:
         return self.build(self.choices[index], self.priority + index)
 
-    def edits(self) -> list[Edit]:
-        return [self.build(c, self.priority + i) for i, c in enumerate(self.choices)]
-
 
 @dataclass
 class Proposals:
     sites: list[Site] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)
-
-    @property
-    def edits(self) -> list[Edit]:
-        """Every edit of every site (site order, then preference)."""
-        return [e for site in self.sites for e in site.edits()]
 
 
 class Operator(ABC):

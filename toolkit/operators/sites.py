@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from toolkit.lexicon import Lexicon
 from toolkit.parse import Parse
-from toolkit.scene import Scene, SceneObject
-
-SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+from toolkit.scene import SUBJECT_DEPS, Scene, SceneObject
 
 
 def words(parse: Parse, start: int, end: int) -> tuple[str, ...]:
     """Source words of tokens [start, end)."""
     return tuple(t.text for t in parse.tokens[start:end])
-
-
-def text(parse: Parse, start: int, end: int) -> str:
-    return parse.span_text(start, end)
 
 
 def is_finite_subject(parse: Parse, obj: SceneObject) -> bool:
