@@ -16,7 +16,7 @@ install:
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[model,dev,ray,pg]'
 
 lint:
-	$(BIN)/ruff check toolkit tests benchmarks
+	$(BIN)/ruff check toolkit tests benchmarks db
 
 test: lint
 	$(BIN)/python -m pytest

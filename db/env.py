@@ -3,9 +3,9 @@ a live connection) or from the shell: `alembic -c db/alembic.ini upgrade head` w
 
 from alembic import context
 from sqlalchemy import engine_from_config, pool
+from sqlmodel import SQLModel
 
 import toolkit.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from sqlmodel import SQLModel
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -24,6 +24,7 @@ class Reply:
     content: str | None = None  # message content as is (malformed structured output)
     headers: dict = field(default_factory=dict)
     plain: bool = False  # answer with message content even when the request offered tools
+    refusal: str | None = None  # a structured-output refusal (message.refusal, no content)
 
 
 def good(reason: str = "the swap changes who does what") -> Reply:
@@ -41,6 +42,11 @@ def completion(body: dict, reply: Reply) -> dict:
     """A chat.completion object for `reply`, shaped for json_schema or function calling as requested."""
     args = reply.content if reply.content is not None else json.dumps(reply.verdict)
     message: dict = {"role": "assistant", "content": args}
+    if reply.refusal is not None:
+        return {"id": "chatcmpl-stub", "object": "chat.completion", "created": int(time.time()), "model": body.get("model"),
+                "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
+                             "message": {"role": "assistant", "content": None, "refusal": reply.refusal}}],
+                "usage": {"prompt_tokens": 100, "completion_tokens": 5, "total_tokens": 105}}
     if body.get("tools") and not reply.plain:
         name = body["tools"][0]["function"]["name"]
         message = {"role": "assistant", "content": None, "tool_calls": [
@@ -65,6 +71,7 @@ class StubServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else each reply waits ~40 ms for a delayed ACK (headers and body go out apart)
 
             def log_message(self, *args) -> None:  # keep test output quiet
                 pass

@@ -133,13 +133,16 @@ def test_a_bad_reply_marks_one_candidate_not_the_batch(engine):
             return Reply(raw=b"{this is not json")
         if n == 4:
             return Reply(content='{"fluent": "maybe"')
+        if n == 5:
+            return Reply(refusal="I can't help with that.")
         return good()
 
     with StubServer(decide) as server:
         report = run_llm(engine, JudgeConfig(model="stub-judge", base_url=server.base_url, concurrency=1), Selection(ids=ids))
-    assert report.judged == 4 and report.failed == 2
+    assert report.judged == 3 and report.failed == 3
     errors = [f.error for f in _rows(engine, VerdictFailure)]
-    assert len(errors) == 2 and all(e.startswith("malformed reply") for e in errors)
+    assert len(errors) == 3 and all(e.startswith("malformed reply") for e in errors)
+    assert any("Refusal" in e and "can't help" in e for e in errors), errors
 
 
 def test_budget_stops_the_run_cleanly(engine):
