@@ -4,7 +4,9 @@
     python benchmarks/generation.py --memory 100000                    # peak RSS of a streamed run (< 1.5 GB)
 
 Both sides parse the same captions with the same pipeline and batch size, alternating, in one run;
-the report gives medians. The memory mode runs the end-to-end job in a child process and reads its
+the report gives medians. End to end runs with `generate_run`'s default worker processes (one per core;
+`--workers 0` for everything in one process); parse-only is `nlp.pipe` in one process, as spaCy runs by
+default. CPU seconds (this process plus its workers) are reported beside the wall-clock times. The memory mode runs the end-to-end job in a child process and reads its
 peak resident set size.
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
 import statistics
 import subprocess
 import sys
@@ -31,74 +33,93 @@ from toolkit.pipeline import generate_run, ingest  # noqa: E402
 from toolkit.store.db import make_engine  # noqa: E402
 
 
-def parse_only(path: Path, nlp) -> float:
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that have finished (the generate workers)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def parse_only(path: Path, nlp) -> tuple[float, float]:
     texts = [r.text for r in read_captions(path)]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     for _ in nlp.pipe(texts, batch_size=256):
         pass
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _cpu() - cpu
 
 
-def end_to_end(path: Path, nlp, workdir: Path, tag: str) -> tuple[float, int]:
+def end_to_end(path: Path, nlp, workdir: Path, tag: str, workers: int | None) -> tuple[float, float, int]:
     db = workdir / f"e2e-{tag}.db"
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     engine = make_engine(str(db))
-    ingest(engine, read_captions(path), parse=False)  # store captions; generate parses them (one chunk ahead)
-    report = generate_run(engine, GenerationConfig(), nlp=nlp)
+    ingest(engine, read_captions(path), parse=False)  # store captions; generate parses them (in its workers)
+    report = generate_run(engine, GenerationConfig(), nlp=nlp, workers=workers)
     elapsed = time.perf_counter() - start
     engine.dispose()
-    return elapsed, report.candidates
+    return elapsed, _cpu() - cpu, report.candidates
 
 
-def throughput(n: int, repeats: int) -> dict:
+def throughput(n: int, repeats: int, workers: int | None) -> dict:
     nlp = load_nlp()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         path = write_jsonl(work / "captions.jsonl", n)
         parse_only(path, nlp)  # warm-up: model caches, first-batch allocation
-        parse_times, e2e_times, cands = [], [], 0
+        parse_runs, e2e_runs, cands = [], [], 0
         for r in range(repeats):
-            parse_times.append(parse_only(path, nlp))
-            t, cands = end_to_end(path, nlp, work, str(r))
-            e2e_times.append(t)
-    p, e = statistics.median(parse_times), statistics.median(e2e_times)
+            parse_runs.append(parse_only(path, nlp))
+            *run, cands = end_to_end(path, nlp, work, str(r), workers)
+            e2e_runs.append(tuple(run))
+    p, e = statistics.median(t for t, _ in parse_runs), statistics.median(t for t, _ in e2e_runs)
+    pc, ec = statistics.median(c for _, c in parse_runs), statistics.median(c for _, c in e2e_runs)
     return {
         "captions": n,
         "repeats": repeats,
-        "parse_only_s": [round(x, 2) for x in parse_times],
-        "end_to_end_s": [round(x, 2) for x in e2e_times],
+        "workers": workers if workers is not None else "default (one per core)",
+        "cpus": os.cpu_count(),
+        "parse_only_s": [round(t, 2) for t, _ in parse_runs],
+        "end_to_end_s": [round(t, 2) for t, _ in e2e_runs],
         "parse_only_captions_per_s": round(n / p, 1),
         "end_to_end_captions_per_s": round(n / e, 1),
         "candidates_per_caption": round(cands / n, 2),
         "throughput_ratio": round(p / e, 3),
+        "parse_only_cpu_ms_per_caption": round(pc / n * 1000, 3),
+        "end_to_end_cpu_ms_per_caption": round(ec / n * 1000, 3),
+        "cpu_ratio": round(pc / ec, 3),
     }
 
 
 def memory(n: int) -> dict:
+    """Peak RSS of a streamed end-to-end run: the main process and each worker process (forked workers
+    share the model's pages with the main process, so the sum is an upper bound)."""
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         path = write_jsonl(work / "captions.jsonl", n)
         code = (
-            "import sys; from toolkit.ingest import read_captions; from toolkit.pipeline import ingest, generate_run;"
+            "import os, resource; from toolkit.ingest import read_captions; from toolkit.pipeline import ingest, generate_run;"
             "from toolkit.operators import GenerationConfig; from toolkit.store.db import make_engine;"
             f"e = make_engine({str(work / 'mem.db')!r}); ingest(e, read_captions({str(path)!r}), parse=False);"
-            "r = generate_run(e, GenerationConfig()); print(r.candidates)"
+            "r = generate_run(e, GenerationConfig());"
+            "print(r.candidates, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
+            " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, os.cpu_count())"
         )
         start = time.perf_counter()
         out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
         elapsed = time.perf_counter() - start
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {"captions": n, "candidates": int(out.stdout.strip()), "seconds": round(elapsed, 1),
-            "peak_rss_mb": round(peak_kb / 1024, 1)}
+    cands, main_kb, worker_kb, cpus = (int(x) for x in out.stdout.split())
+    workers = cpus if cpus > 1 else 0
+    return {"captions": n, "candidates": cands, "seconds": round(elapsed, 1), "workers": workers,
+            "main_peak_rss_mb": round(main_kb / 1024, 1), "worker_peak_rss_mb": round(worker_kb / 1024, 1),
+            "sum_of_peaks_mb": round((main_kb + workers * worker_kb) / 1024, 1)}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--captions", type=int, default=10000)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--workers", type=int, default=None, help="generate's worker processes (default: one per core)")
     ap.add_argument("--memory", type=int, default=0, help="run the memory benchmark on this many captions instead")
     args = ap.parse_args()
-    result = memory(args.memory) if args.memory else throughput(args.captions, args.repeats)
+    result = memory(args.memory) if args.memory else throughput(args.captions, args.repeats, args.workers)
     print(json.dumps(result, indent=2))
 
 

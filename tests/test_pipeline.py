@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 from sqlmodel import SQLModel
 
-from toolkit import parse_ahead, pipeline
+from toolkit import chunks
 from toolkit.ingest import read_captions
 from toolkit.operators import GenerationConfig
 from toolkit.pipeline import generate_run, ingest
@@ -80,7 +80,7 @@ def test_generation_with_new_settings_never_reparses(db_url, captions_file, nlp,
     def no_parsing(*_a, **_k):
         raise AssertionError("parsed again")
 
-    monkeypatch.setattr(parse_ahead, "parse_texts", no_parsing)
+    monkeypatch.setattr(chunks, "parse_texts", no_parsing)
     report = generate_run(engine, GenerationConfig(operators=("swap",), depth=2, seed=9))
     assert report.captions == 6
     assert count(engine, RunCaption) == 6
@@ -97,7 +97,7 @@ def test_captions_ingested_without_parse_are_parsed_at_generation(db_url, captio
 def test_interrupted_generation_keeps_what_was_stored(db_url, captions_file, nlp, monkeypatch):
     engine = make_engine(db_url)
     ingest(engine, read_captions(captions_file), nlp=nlp)
-    real = pipeline.generate
+    real = chunks.generate
     calls = {"n": 0}
 
     def flaky(parse, config, lex, counts=None):
@@ -106,14 +106,31 @@ def test_interrupted_generation_keeps_what_was_stored(db_url, captions_file, nlp
             raise KeyboardInterrupt
         return real(parse, config, lex, counts)
 
-    monkeypatch.setattr(pipeline, "generate", flaky)
+    monkeypatch.setattr(chunks, "generate", flaky)
     with pytest.raises(KeyboardInterrupt):
-        generate_run(engine, GenerationConfig(), chunk=2)
+        generate_run(engine, GenerationConfig(), chunk=2, workers=0)  # inline: the counter is this process's
     done = count(engine, RunCaption)
     assert done == 2  # the first chunk was committed
-    monkeypatch.setattr(pipeline, "generate", real)
-    report = generate_run(engine, GenerationConfig(), chunk=2)
+    monkeypatch.setattr(chunks, "generate", real)
+    report = generate_run(engine, GenerationConfig(), chunk=2, workers=0)
     assert report.captions == 4 and count(engine, RunCaption) == 6
+
+
+def test_worker_processes_store_what_the_inline_run_stores(tmp_path, captions_file, nlp):
+    stored = []
+    for workers in (0, 2):
+        engine = make_engine(f"sqlite:///{tmp_path / f'w{workers}.db'}")
+        ingest(engine, read_captions(captions_file), parse=False)
+        report = generate_run(engine, GenerationConfig(depth=2), nlp=nlp, chunk=2, workers=workers)
+        assert report.captions == 6 and count(engine, ParseRow) == 6
+        with engine.connect() as conn:
+            stored.append((
+                sorted(conn.execute(select(CandidateRow.uid, CandidateRow.text, CandidateRow.provenance)).all()),
+                sorted(conn.execute(select(ParseRow.text_hash, ParseRow.data)).all()),
+                sorted(conn.execute(select(RunCaption.caption_id, RunCaption.n_candidates)).all()),
+            ))
+        engine.dispose()
+    assert stored[0] == stored[1] and stored[0][0]
 
 
 def test_corpus_ordering_is_its_own_reproducible_run(db_url, captions_file, nlp, tmp_path):

@@ -16,12 +16,12 @@ from sqlalchemy.engine import Engine
 
 import toolkit
 from toolkit.batching import batched
+from toolkit.chunks import ChunkWorkers, parse_items, store_parsed
 from toolkit.corpus import CorpusCounts
 from toolkit.ingest import BadRecord, CaptionRecord, ReadReport
 from toolkit.lexicon import Lexicon, load_lexicon
-from toolkit.operators import GenerationConfig, Skip, generate
+from toolkit.operators import GenerationConfig
 from toolkit.parse import Parse
-from toolkit.parse_ahead import ParseAhead, parse_items, store_parsed
 from toolkit.store import queries as q
 from toolkit.store.models import CandidateRow, Caption, ParseRow, Run, RunCaption, utcnow
 
@@ -149,15 +149,15 @@ def generate_run(
     chunk: int = 500,
     limit: int | None = None,
     progress: Progress | None = None,
-    parse_workers: int | None = None,
+    workers: int | None = None,
     corpus: bool = False,
 ) -> RunReport:
     """Generate candidates for every stored caption this run has not processed yet.
 
     Each chunk of captions is committed with its "done" marks, so an interrupted run resumes where it
     stopped and a finished one adds nothing when called again. Captions stored without a parse are
-    parsed here; when a whole chunk needs parsing, a parser process (`parse_workers`, default one when
-    the machine has a second core) parses the next chunk while this process generates the current one.
+    parsed here (and the parse stored). Full chunks are parsed and generated in worker processes
+    (`workers`, default one per core when there is more than one) while this process stores the results.
 
     With `corpus`, every stored caption is parsed first and counts mined from all of them order each
     site's valid choices; the counts' digest is part of the run id, so a run is reproducible.
@@ -177,14 +177,14 @@ def generate_run(
         report.resumed_after = conn.execute(
             select(RunCaption.__table__.c.caption_id).where(RunCaption.__table__.c.run_id == rid).limit(1)
         ).first() is not None
-    with ParseAhead(engine, nlp, parse_workers, chunk) as parser:
+    with ChunkWorkers(engine, config, lex, counts, nlp, workers, chunk) as pool:
         queue: deque = deque()
         for rows in _pending_chunks(engine, rid, chunk, limit):
-            queue.append(parser.submit(rows))
-            if len(queue) > parser.depth:
-                _finish_chunk(engine, parser, queue.popleft(), config, lex, rid, report, progress, counts)
+            queue.append(pool.submit(rows))
+            if len(queue) > pool.depth:
+                _finish_chunk(engine, pool, queue.popleft(), rid, report, progress)
         while queue:
-            _finish_chunk(engine, parser, queue.popleft(), config, lex, rid, report, progress, counts)
+            _finish_chunk(engine, pool, queue.popleft(), rid, report, progress)
     with engine.begin() as conn:
         pending = q.pending_captions(conn, rid, 0, 1)
         if not pending:
@@ -227,42 +227,12 @@ def _pending_chunks(engine: Engine, rid: str, chunk: int, limit: int | None) -> 
             remaining -= len(rows)
 
 
-def _finish_chunk(engine, parser: ParseAhead, job, config, lex, rid, report: RunReport, progress, counts=None) -> None:
-    rows, stored = parser.result(job)
-    cand_rows, done_rows = _generate_chunk(rows, stored, config, lex, rid, report, counts)
-    with engine.begin() as conn:
-        q.insert_ignore(conn, CandidateRow.__table__, cand_rows, ["caption_id", "uid"])
-        q.insert_ignore(conn, RunCaption.__table__, done_rows, ["run_id", "caption_id"])
-        _merge_summary(conn, rid, report, len(rows), len(cand_rows))
-    if progress:
-        progress(len(rows))
-
-
-def candidate_records(
-    parse: Parse, config: GenerationConfig, lex: Lexicon, counts: CorpusCounts | None = None
-) -> tuple[list[dict], list[Skip]]:
-    """Candidate rows for one parsed caption (the `candidate` columns that do not depend on where they are
-    stored: no caption_id, run_id or created_at), and why operators did not apply. The local run and the
-    Ray runner both call this, so they store the same candidates."""
-    gen = generate(parse, config, lex, counts)
-    records = [
-        {
-            "uid": c.id, "text": c.text, "operator": c.operator, "subtype": c.subtype, "depth": c.depth,
-            "parent_uid": c.parent, "length_delta": c.length_delta,
-            "provenance": json.dumps(c.provenance(), ensure_ascii=False, separators=(",", ":")),
-        }
-        for c in gen.candidates
-    ]
-    return records, gen.skips
-
-
-def _generate_chunk(rows, stored, config, lex, rid, report: RunReport, counts=None) -> tuple[list[dict], list[dict]]:
+def _finish_chunk(engine: Engine, pool: ChunkWorkers, job, rid: str, report: RunReport, progress) -> None:
+    out = pool.result(job)
     cand_rows: list[dict] = []
     done_rows: list[dict] = []
     now = utcnow()
-    for cid, text, h in rows:
-        _model, data = stored[h]
-        records, skips = candidate_records(Parse.from_json(text, data), config, lex, counts)
+    for (cid, _text, _h), (records, skips) in zip(job.rows, out.records, strict=True):
         for rec in records:
             cand_rows.append({**rec, "caption_id": cid, "run_id": rid, "created_at": now})
             report.by_operator[f"{rec['operator']}/{rec['subtype']}"] += 1
@@ -270,9 +240,14 @@ def _generate_chunk(rows, stored, config, lex, rid, report: RunReport, counts=No
             report.skips[skip_key(s.operator, s.subtype, s.reason)] += 1
         report.no_candidates += not records
         done_rows.append({"run_id": rid, "caption_id": cid, "n_candidates": len(records)})
-    report.captions += len(rows)
+    with engine.begin() as conn:
+        q.insert_ignore(conn, CandidateRow.__table__, cand_rows, ["caption_id", "uid"])
+        q.insert_ignore(conn, RunCaption.__table__, done_rows, ["run_id", "caption_id"])
+        _merge_summary(conn, rid, report, len(job.rows), len(cand_rows))
+    report.captions += len(job.rows)
     report.candidates += len(cand_rows)
-    return cand_rows, done_rows
+    if progress:
+        progress(len(job.rows))
 
 
 def _merge_summary(conn, rid: str, report: RunReport, n_captions: int, n_candidates: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from toolkit.morph import agree_verb, indefinite_article, match_case
@@ -85,6 +86,8 @@ def _fix_articles(slots: list[list], touched: set[int], fixes: list[Fix]) -> Non
 
 
 def _fix_agreement(parse: Parse, slots: list[list], edits, fixes: list[Fix]) -> None:
+    if not any(edit.number for edit in edits):
+        return
     toks = parse.tokens
     kids = parse.children
     at_src = {s[SRC]: s for s in slots if s[SRC] is not None}
@@ -136,14 +139,20 @@ def _fix_case(parse: Parse, slots: list[list], fixes: list[Fix]) -> None:
         head[TEXT] = new
 
 
+_MAY_DOUBLE = frozenset({"very", "had", "that"})
+
+
 def doubled_words(text: str) -> set[str]:
     """Words that occur twice in a row ("in a park park"), ignoring case and punctuation."""
-    ws = [w.strip(".,;:!?\"'").lower() for w in text.split()]
-    return {x for x, y in zip(ws, ws[1:], strict=False) if x == y and x.isalpha() and x not in {"very", "had", "that"}}
+    ws = [w.strip(".,;:!?\"'") for w in text.lower().split()]
+    return {x for x, y in zip(ws, ws[1:], strict=False) if x == y and x.isalpha() and x not in _MAY_DOUBLE}
+
+
+_ALNUM = re.compile(r"[^\W_]")
 
 
 def _is_word(text: str) -> bool:
-    return any(ch.isalnum() for ch in text)
+    return _ALNUM.search(text) is not None
 
 
 def realize(parse: Parse, edits: tuple[Edit, ...] | list[Edit]) -> Realized:
@@ -155,5 +164,6 @@ def realize(parse: Parse, edits: tuple[Edit, ...] | list[Edit]) -> Realized:
     _fix_articles(slots, touched, fixes)
     _fix_case(parse, slots, fixes)
     text = "".join([s[TEXT] + s[WS] for s in slots]).strip()
-    delta = sum(sum(map(_is_word, c.words)) - sum(_is_word(t.text) for t in parse.tokens[c.start : c.end]) for c in changes)
+    toks = parse.tokens
+    delta = sum(sum(map(_is_word, c.words)) - sum(_is_word(toks[i].text) for i in range(c.start, c.end)) for c in changes)
     return Realized(text, tuple(fixes), delta)

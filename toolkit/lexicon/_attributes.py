@@ -34,6 +34,7 @@ class AttributeIndex:
         self._ant: dict[str, list[str]] = {}
         self._parents: dict[str, set[str]] = {}
         self._overlaps: set[frozenset[str]] = set()
+        self._types_for: dict[tuple[str, ...], tuple[str, ...]] = {}
         for name, body in table.items():
             self._parse_type(name, body, categories)
         self._ancestors = {w: self._up(w, ()) for w in self._type_of}
@@ -162,7 +163,11 @@ class AttributeIndex:
 
     def types_for(self, categories: tuple[str, ...]) -> list[str]:
         """Attribute types that apply to any of ``categories`` (file order)."""
-        return [t.name for t in self.types.values() if any(c in t.applies_to for c in categories)]
+        found = self._types_for.get(categories)
+        if found is None:  # asked for every object of every caption: computed once per category set
+            found = self._types_for[categories] = tuple(
+                t.name for t in self.types.values() if any(c in t.applies_to for c in categories))
+        return list(found)
 
     def words(self, type_: str) -> list[str]:
         """Words of one attribute type in file order."""

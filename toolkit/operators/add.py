@@ -7,6 +7,7 @@ candidate); later stages (filters, set building) use that to counter the length 
 from __future__ import annotations
 
 from functools import partial
+from itertools import islice
 
 from toolkit.corpus import canonical_object
 from toolkit.lexicon import Lexicon
@@ -68,7 +69,7 @@ class Add(Operator):
             present = {a.lemma for a in scene.attributes_of(k)}
             types = [t for t in ADD_TYPES if t in allowed and t not in have]
             for type_ in types:
-                choices = [w for w in lex.attribute_words(type_) if w not in present][: self.per_site]
+                choices = list(islice((w for w in lex.attribute_words(type_) if w not in present), self.per_site))
                 sites.append(self.site("att", choices, partial(self._insert_attribute, parse, k, type_),
                                        priority=1 if self.counts else 0))
             if self.counts and types:

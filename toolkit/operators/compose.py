@@ -86,11 +86,12 @@ def propose_all(
 
 def _tier_order(sites: list[Site]) -> Iterator[Edit]:
     """One group's edits, every site's first choice before any site's second (tier = priority + index)."""
-    last = max((s.priority + len(s) for s in sites), default=0)
+    spans = [(site, site.priority, site.priority + len(site)) for site in sites]
+    last = max((end for _, _, end in spans), default=0)
     for tier in range(last):
-        for site in sites:
-            if 0 <= tier - site.priority < len(site):
-                yield site.edit(tier - site.priority)
+        for site, first, end in spans:
+            if first <= tier < end:
+                yield site.edit(tier - first)
 
 
 def ordered_edits(sites: list[Site]) -> Iterator[Edit]:

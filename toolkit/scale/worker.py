@@ -1,5 +1,5 @@
 """The per-piece work of the scale-out runner: read a piece, parse its captions (spaCy loaded once per
-worker), generate with `toolkit.pipeline.candidate_records` (the function `hardneg generate` uses) and
+worker), generate with `toolkit.chunks.candidate_records` (the function `hardneg generate` uses) and
 return one Arrow row per caption, its candidates nested with full provenance.
 
 The same `Worker` runs in a plain loop (`toolkit.scale.local`) and inside Ray actors
@@ -15,11 +15,12 @@ from typing import Any
 
 import pyarrow as pa
 
+from toolkit.chunks import candidate_records
 from toolkit.ingest import BadRecord
 from toolkit.lexicon import load_lexicon
 from toolkit.operators import GenerationConfig
 from toolkit.parse import Parse, parse_texts
-from toolkit.pipeline import candidate_records, run_id_for, skip_key, versions
+from toolkit.pipeline import run_id_for, skip_key, versions
 from toolkit.scale.shards import Piece, meta_json, read_piece
 from toolkit.store.queries import caption_key, text_hash
 
