@@ -37,6 +37,36 @@ def test_swap_fixes_agreement_and_capitals(nlp):
     assert "Men wash a motorcycle while girls look on." in out
 
 
+def test_swap_moves_multiword_colours_whole(nlp):
+    gen = run(nlp, "A girl in a neon green jacket holding a pink kite.", ["swap"], ("att",))
+    cand = next(c for c in gen.candidates if c.text == "A girl in a pink jacket holding a neon green kite.")
+    assert cand.edits[0].words_out == ("neon green", "pink")
+    scene = parse_text("a tan colored teddy bear", nlp=nlp).scene
+    assert ("tan colored", "color") in {(a.lemma, a.type) for a in scene.attributes}
+
+
+def test_swap_exchanges_what_two_agents_do(nlp):
+    out = texts(run(nlp, "A girl sitting next to a boy eating a red apple.", ["swap"], ("rel",)))
+    assert "A girl eating a red apple next to a boy sitting." in out  # the verb with its object
+    assert "A girl eating next to a boy sitting a red apple." in out  # the verbs alone
+
+
+def test_swap_noun_modifier_with_another_objects_noun(nlp):
+    out = texts(run(nlp, "A stop sign near a tree and a building.", ["swap"], ("att",)))
+    assert "A building sign near a tree and a stop." in out
+    assert not any("stops" in t or "signs" in t for t in out)
+
+
+def test_swap_attributes_the_parser_hung_on_one_noun(nlp):
+    # "white" is a conjunct of "tile", and "red"/"blue" both hang on the last noun: each belongs to its own noun
+    assert "A kitchen with white tile and blue cabinets." in texts(
+        run(nlp, "A kitchen with blue tile and white cabinets.", ["swap"], ("att",)))
+    assert "Cat wearing blue collar chasing red toy mouse on wooden floor." in texts(
+        run(nlp, "Cat wearing red collar chasing blue toy mouse on wooden floor.", ["swap"], ("att",)))
+    # adjacent modifiers of one noun stay put: swapping them changes nothing
+    assert not any(c.edits[0].detail == "red<->blue" for c in run(nlp, "A red and blue kite.", ["swap"], ("att",)).candidates)
+
+
 def test_swap_counts_inflects_nouns(nlp):
     out = texts(run(nlp, "One apple and several oranges sit in a bowl.", ["swap"], ("att",)))
     assert "Several apples and one orange sit in a bowl." in out

@@ -294,12 +294,19 @@ def _attributes(parse, objects, head_to_obj, attr_type, is_attr_noun) -> list[At
         if quantifier is not None and obj.start <= quantifier and attr_type(toks[quantifier]) == "count":
             out.append(Attribute(quantifier, quantifier + 1, k, "count", toks[quantifier].lower, "count"))  # "a couple of"
         # modifiers of the head, and of compound nouns in its unit ("a red stop sign": red -> stop)
-        modifiers = [c for h in range(obj.noun_start, obj.head + 1) for c in kids[h] if c < obj.noun_start]
-        for c in sorted(set(modifiers)):
+        modifiers = sorted({c for h in range(obj.noun_start, obj.head + 1) for c in kids[h] if c < obj.noun_start})
+        done: set[int] = set()
+        for c in modifiers:
             tok = toks[c]
-            if tok.dep == "nummod" or (tok.dep in {"amod", "det"} and attr_type(tok) == "count"):
+            if c in done:
+                continue
+            if _colour_phrase(toks, c, set(modifiers), attr_type):
+                # "rainbow colored", "tan colored", "neon green": one colour, swapped and replaced whole
+                out.append(Attribute(c, c + 2, k, "amod", f"{tok.lower} {toks[c + 1].lower}", "color"))
+                done.add(c + 1)
+            elif tok.dep == "nummod" or (tok.dep in {"amod", "det"} and attr_type(tok) == "count"):
                 out.append(Attribute(c, c + 1, k, "count", tok.lower, "count"))
-            elif tok.dep == "amod":
+            elif tok.dep == "amod" or (tok.dep == "nmod" and tok.pos == "ADJ"):  # "a chubby/nmod bearded man"
                 add_adj(c, k, "amod")
             elif tok.dep == "compound" and is_attr_noun(tok):
                 out.append(Attribute(c, c + 1, k, "noun_mod", tok.lower, attr_type(tok)))
@@ -320,6 +327,23 @@ def _attributes(parse, objects, head_to_obj, attr_type, is_attr_noun) -> list[At
                 add_adj(tok.i, head_to_obj[subj], "predicate")
     out.sort(key=lambda a: a.start)
     return out
+
+
+COLOURED = frozenset({"colored", "coloured", "color", "colour", "toned", "tone"})
+SHADES = frozenset({"light", "dark", "bright", "pale", "deep", "neon", "pastel", "navy", "hot", "baby", "lime", "olive"})
+
+
+def _colour_phrase(toks, c: int, modifiers: set[int], attr_type) -> bool:
+    """Two modifiers of one noun that name one colour: "<word> colored" ("rainbow colored", "tan
+    colored") or "<shade> <colour>" ("neon green", "light blue")."""
+    nxt = c + 1
+    if nxt not in modifiers or nxt >= len(toks) or toks[c].pos not in {"NOUN", "PROPN", "ADJ"}:
+        return False
+    if toks[c].dep not in {"nmod", "compound", "npadvmod", "amod"} or toks[nxt].dep not in {"amod", "compound"}:
+        return False
+    if toks[nxt].lower in COLOURED:
+        return True
+    return toks[c].lower in SHADES and attr_type(toks[nxt]) == "color"
 
 
 LOOSE_TYPES = {"color", "material", "size", "pattern", "age", "emotion", "texture", "brightness", "temperature",
@@ -357,7 +381,7 @@ def _loose_attributes(parse: Parse, objects: list[SceneObject], attributes: list
         if t not in LOOSE_TYPES or (tok.i, tok.i + 1) in spans:
             continue
         target = next((k for k, h in enumerate(heads) if h > tok.i), len(heads) - 1)
-        if tok.head in heads:
+        if tok.head in heads and tok.dep != "conj":  # "red tile and white/conj cabinets": white is the cabinets'
             target = heads.index(tok.head)
         out.append(Attribute(tok.i, tok.i + 1, target, "loose", tok.lower, t))
     return out

@@ -149,7 +149,7 @@ class Swap(Operator):
         sites: list[Site] = []
         blocked = set()
         for x, y in combinations(attrs, 2):
-            if x.obj == y.obj or overlaps((x.start, x.end), (y.start, y.end)):
+            if overlaps((x.start, x.end), (y.start, y.end)) or (x.obj == y.obj and not _misattached(parse, x, y)):
                 continue
             if "article" in (x.kind, y.kind) and {x.kind, y.kind} != {"article", "count"}:
                 continue  # "a" swaps only with a single count word: "a goat ... two goats"
@@ -173,7 +173,33 @@ class Swap(Operator):
             sites.append(self.site("att", [(x, y)], lambda pair, rank: self._attribute_pair(parse, lex, *pair, rank),
                                    priority))
         sites.extend(self._moves(parse, attrs))
+        sites.extend(self._modifier_nouns(parse, attrs))
         return sites or "; ".join(sorted(blocked)) or "attributes on fewer than two objects"
+
+    def _modifier_nouns(self, parse: Parse, attrs: list[Attribute]) -> list[Site]:
+        """Exchange a noun used as a modifier with another object's noun: "a street sign ... a building" ->
+        "a building sign ... a street"; "two chocolate doughnuts, one strawberry" -> "two strawberry ..."."""
+        scene, toks = parse.scene, parse.tokens
+        out = []
+        for x in attrs:
+            if x.kind not in {"compound", "noun_mod"} or x.end - x.start != 1 or toks[x.start].pos != "NOUN":
+                continue
+            owner = scene.objects[x.obj]
+            targets = [
+                o for k, o in enumerate(scene.objects)
+                if k != x.obj and o.noun_start == o.head and o.number == "sing" and toks[o.head].pos == "NOUN"
+                and o.lemma not in {toks[x.start].lower, owner.lemma} and not overlaps((o.start, o.end), (owner.start, owner.end))
+            ]
+            if targets:
+                out.append(self.site("att", targets, lambda t, rank, x=x: self._exchange_noun(parse, x, t, rank), priority=2))
+        return out
+
+    @staticmethod
+    def _exchange_noun(parse: Parse, x: Attribute, target: SceneObject, rank: int) -> Edit:
+        a, b = (x.start, x.end), (target.head, target.head + 1)
+        wa, wb = words(parse, *a), words(parse, *b)
+        return Edit("swap", "att", (a, b), (" ".join(wa), " ".join(wb)), (" ".join(wb), " ".join(wa)),
+                    (Change(*a, wb), Change(*b, wa)), (), f"modifier noun: {x.lemma}<->{target.lemma}", rank)
 
     def _attribute_pair(self, parse: Parse, lex: Lexicon, x: Attribute, y: Attribute, rank: int) -> Edit:
         scene = parse.scene
@@ -244,11 +270,12 @@ class Swap(Operator):
                 continue
             if toks[x.start].tag != toks[y.start].tag or overlaps((x.start, x.end), (y.start, y.end)):
                 continue  # the same verb form only: no re-inflection, no agreement to redo
-            wx, wy = words(parse, x.start, x.end), words(parse, y.start, y.end)
-            edit = Edit("swap", "rel", ((x.start, x.end), (y.start, y.end)), (" ".join(wx), " ".join(wy)),
-                        (" ".join(wy), " ".join(wx)), (Change(x.start, x.end, wy), Change(y.start, y.end, wx)), (),
-                        f"actions: {x.lemma}<->{y.lemma}", 0)
-            sites.append(self.site("rel", [edit], lambda e, rank: e, priority=1))
+            spans = [((x.start, x.end), (y.start, y.end))]
+            px, py = _verb_phrase(parse, x.start, x.end), _verb_phrase(parse, y.start, y.end)
+            if (px, py) != spans[0] and not overlaps(px, py):
+                spans.append((px, py))  # "a woman walking ... a man riding a bike" -> "... riding a bike ... walking"
+            choices = [_exchange(parse, a, b, f"actions: {x.lemma}<->{y.lemma}") for a, b in spans]
+            sites.append(self.site("rel", choices, lambda e, rank: e, priority=1))
         return sites
 
     def _relations(self, parse: Parse, lex: Lexicon) -> list[Site] | str:
@@ -270,3 +297,36 @@ class Swap(Operator):
             sites.append(self.site("rel", [(a, b)], lambda ab, rank, d=detail: np_swap(parse, *ab, "rel", d, rank)))
         sites.extend(self._verbs(parse, lex))
         return sites or "; ".join(sorted(blocked))
+
+
+VERB_COMPLEMENTS = frozenset({"dobj", "prt", "acomp", "attr", "dative", "oprd"})
+
+
+def _verb_phrase(parse: Parse, start: int, end: int) -> tuple[int, int]:
+    """The verb with its object and particle ("holding a pink umbrella"), when they follow it contiguously."""
+    toks, kids = parse.tokens, parse.children
+    members = set(range(start, end))
+    stack = [c for i in range(start, end) for c in kids[i] if toks[c].dep in VERB_COMPLEMENTS and c >= end]
+    while stack:
+        c = stack.pop()
+        members.add(c)
+        stack.extend(kids[c])
+    last = max(members) + 1
+    if set(range(start, last)) != members or (last > end and toks[last - 1].pos == "PUNCT"):
+        return start, end
+    return start, last
+
+
+def _exchange(parse: Parse, a: tuple[int, int], b: tuple[int, int], detail: str) -> Edit:
+    wa, wb = words(parse, *a), words(parse, *b)
+    return Edit("swap", "rel", (a, b), (" ".join(wa), " ".join(wb)), (" ".join(wb), " ".join(wa)),
+                (Change(a[0], a[1], wb), Change(b[0], b[1], wa)), (), detail, 0)
+
+
+def _misattached(parse: Parse, x: Attribute, y: Attribute) -> bool:
+    """Two modifiers of one noun with a verb or noun between them: the parser hung both on the last noun
+    ("wearing blue/amod vest catching red/amod flying disc"), so they belong to different things."""
+    if x.type is None or x.type != y.type or {x.kind, y.kind} != {"amod"}:
+        return False
+    first, second = sorted((x, y), key=lambda a: a.start)
+    return any(parse.tokens[i].pos in {"VERB", "NOUN", "PROPN", "ADP"} for i in range(first.end, second.start))
