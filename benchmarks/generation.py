@@ -88,9 +88,32 @@ def throughput(n: int, repeats: int, workers: int | None) -> dict:
     }
 
 
+def _tree_pss_kb(root: int) -> int:
+    """Proportional set size of a process and all its descendants (Linux): shared pages, such as the
+    torch and spaCy libraries every worker maps, are split between the processes that share them."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
 def memory(n: int) -> dict:
-    """Peak RSS of a streamed end-to-end run: the main process and each worker process (forked workers
-    share the model's pages with the main process, so the sum is an upper bound)."""
+    """Peak memory of a streamed end-to-end run: the peak of the summed PSS of the run's processes (sampled
+    every 0.2 s), and each process's own peak RSS (RSS counts shared library pages in every process)."""
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         path = write_jsonl(work / "captions.jsonl", n)
@@ -103,13 +126,19 @@ def memory(n: int) -> dict:
             " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, os.cpu_count())"
         )
         start = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+        proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+        peak_pss = 0
+        while proc.poll() is None:
+            peak_pss = max(peak_pss, _tree_pss_kb(proc.pid))
+            time.sleep(0.2)
+        out = proc.stdout.read()
+        if proc.returncode:
+            raise SystemExit(f"the run failed ({proc.returncode})")
         elapsed = time.perf_counter() - start
-    cands, main_kb, worker_kb, cpus = (int(x) for x in out.stdout.split())
-    workers = cpus if cpus > 1 else 0
-    return {"captions": n, "candidates": cands, "seconds": round(elapsed, 1), "workers": workers,
-            "main_peak_rss_mb": round(main_kb / 1024, 1), "worker_peak_rss_mb": round(worker_kb / 1024, 1),
-            "sum_of_peaks_mb": round((main_kb + workers * worker_kb) / 1024, 1)}
+    cands, main_kb, worker_kb, cpus = (int(x) for x in out.split())
+    return {"captions": n, "candidates": cands, "seconds": round(elapsed, 1), "workers": cpus if cpus > 1 else 0,
+            "peak_total_pss_mb": round(peak_pss / 1024, 1), "main_peak_rss_mb": round(main_kb / 1024, 1),
+            "worker_peak_rss_mb": round(worker_kb / 1024, 1)}
 
 
 def main() -> None:
