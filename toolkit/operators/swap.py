@@ -182,7 +182,7 @@ class Swap(Operator):
         scene, toks = parse.scene, parse.tokens
         out = []
         for x in attrs:
-            if x.kind not in {"compound", "noun_mod"} or x.end - x.start != 1 or toks[x.start].pos != "NOUN":
+            if x.kind != "compound" or x.end - x.start != 1 or toks[x.start].pos != "NOUN":
                 continue
             owner = scene.objects[x.obj]
             targets = [
