@@ -67,6 +67,13 @@ def test_swap_attributes_the_parser_hung_on_one_noun(nlp):
     assert not any(c.edits[0].detail == "red<->blue" for c in run(nlp, "A red and blue kite.", ["swap"], ("att",)).candidates)
 
 
+def test_no_candidate_puts_a_phrase_after_an_article(nlp):
+    # "neon" parses as a noun of its own; swapping it with "a girl" would give "in an a girl green jacket"
+    for cand in run(nlp, "A girl in a neon green jacket holding a pink kite.", ["swap", "replace", "add"]).candidates:
+        words = cand.text.lower().split()
+        assert not any(a in {"a", "an", "the"} and b in {"a", "an", "the"} for a, b in zip(words, words[1:])), cand.text
+
+
 def test_swap_counts_inflects_nouns(nlp):
     out = texts(run(nlp, "One apple and several oranges sit in a bowl.", ["swap"], ("att",)))
     assert "Several apples and one orange sit in a bowl." in out

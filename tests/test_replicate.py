@@ -8,7 +8,7 @@ from conftest import shared_dir
 
 from toolkit.cli import main
 from toolkit.ingest import PairRecord, read_pairs
-from toolkit.replicate import _diff_words, is_reachable, replicate, site, words
+from toolkit.replicate import _article_errors, _diff_words, is_reachable, replicate, site, words
 
 
 def d(text):
@@ -74,6 +74,12 @@ def test_validity_flags_are_zero_on_clean_generation(nlp):
     v = result["validity"]["counts"]
     assert v["identical"] == v["lexical_relation"] == v["symmetric_swap"] == 0
     assert result["categories"]["swap_obj"]["exact"] == 0.0  # the symmetric swap is refused
+
+
+def test_article_check_true_and_false():
+    assert _article_errors("a owl on an couch") == {"a owl", "an couch"}
+    assert _article_errors("a girl in an a jacket") == {"an a"}  # two articles in a row
+    assert _article_errors("an owl in the snow next to a fence") == set()
 
 
 def test_cli_on_a_jsonl_file_with_a_bad_line(tmp_path):

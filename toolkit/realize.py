@@ -76,8 +76,8 @@ def _fix_articles(slots: list[list], touched: set[int], fixes: list[Fix]) -> Non
             continue
         slot = slots[k]
         low = slot[TEXT].lower()
-        if low != "a" and low != "an":
-            continue
+        if low != "a" and low != "an" or slots[k + 1][TEXT].lower() in {"a", "an", "the"}:
+            continue  # not an article, or one before another ("on a a road" stays as the caption had it)
         want = indefinite_article(slots[k + 1][TEXT])
         if want != low:
             new = match_case(want, slot[TEXT])
@@ -146,6 +146,14 @@ def doubled_words(text: str) -> set[str]:
     """Words that occur twice in a row ("in a park park"), ignoring case and punctuation."""
     ws = [w.strip(".,;:!?\"'") for w in text.lower().split()]
     return {x for x, y in zip(ws, ws[1:], strict=False) if x == y and x.isalpha() and x not in _MAY_DOUBLE}
+
+
+_STACKED = re.compile(r"\b(?:a|an|the)\s+(?:a|an|the)\b", re.IGNORECASE)
+
+
+def stacked_articles(text: str) -> bool:
+    """Two articles in a row ("an a girl", "in the a kitchen"): a phrase spliced in after an article."""
+    return _STACKED.search(text) is not None
 
 
 _ALNUM = re.compile(r"[^\W_]")

@@ -162,10 +162,14 @@ def check_validity(cand: Candidate, source_tokens: list[str], lex: Lexicon, stat
         flag("doubled_word")  # an independent check: generation refuses these through realize.doubled_words
 
 
+ARTICLES = frozenset({"a", "an", "the"})
+
+
 def _article_errors(text: str) -> set[str]:
     ws = text.split()
     return {f"{a} {b}".lower() for a, b in zip(ws, ws[1:], strict=False)
-            if a.lower() in {"a", "an"} and b[:1].isalnum() and indefinite_article(b) != a.lower()}
+            if a.lower() in {"a", "an"} and b[:1].isalnum() and indefinite_article(b) != a.lower()
+            or a.lower() in ARTICLES and b.lower() in ARTICLES}  # "an a girl", "the a baker"
 
 
 def _doubled(text: str) -> set[str]:

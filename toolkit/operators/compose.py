@@ -21,7 +21,7 @@ from toolkit.operators.base import OPERATOR_NAMES, SUBTYPES, Candidate, Edit, Op
 from toolkit.operators.replace import Replace
 from toolkit.operators.swap import Swap
 from toolkit.parse import Parse
-from toolkit.realize import EditConflict, doubled_words, realize
+from toolkit.realize import EditConflict, doubled_words, realize, stacked_articles
 
 OPERATORS: dict[str, type[Operator]] = {"swap": Swap, "replace": Replace, "add": Add}
 _WORD = re.compile(r"[a-z0-9']+")
@@ -186,6 +186,8 @@ def _make(
     key = normalize(realized.text)
     if key in seen or doubled_words(realized.text) - source_doubles:
         return None  # a duplicate, or a substitute that repeats its neighbour ("a park park")
+    if stacked_articles(realized.text) and not stacked_articles(parse.text):
+        return None  # a whole phrase put after an article ("in an a girl jacket")
     seen.add(key)
     return Candidate(
         candidate_id(parse.text, realized.text),
