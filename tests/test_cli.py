@@ -66,6 +66,15 @@ def test_ingest_generate_stats_export(runner, tmp_path, captions_file):
     assert all(line["provenance"]["edits"] and line["negative"] != line["caption"] for line in lines)
 
 
+def test_generate_workers_option(runner, tmp_path, captions_file):
+    db = str(tmp_path / "w.db")
+    runner.invoke(main, ["ingest", str(captions_file), "--db", db, "--json"])
+    assert runner.invoke(main, ["generate", "--db", db, "--workers", "-1"]).exit_code == 2
+    gen = runner.invoke(main, ["generate", "--db", db, "--json", "--workers", "0"])
+    assert gen.exit_code == 0, gen.output
+    assert json.loads(gen.stdout)["captions"] == 6
+
+
 def test_quickstart_on_a_small_sample(runner, tmp_path):
     sample = tmp_path / "s.jsonl"
     sample.write_text("\n".join(json.dumps({"caption": c}) for c in [

@@ -133,9 +133,12 @@ class _nullcontext:
 @click.option("--limit", type=click.IntRange(1), default=None, help="Process at most this many captions now.")
 @click.option("--corpus", is_flag=True, help="Order each site's valid choices by counts mined from all stored "
               "captions (parses them all first; the counts' digest becomes part of the run id).")
+@click.option("--workers", type=click.IntRange(0), default=None,
+              help="Processes that parse and generate (default: one per core; 0: all in this process). "
+                   "The candidates do not depend on it.")
 @db_option
 @json_option
-def generate(operators, subtypes, depth, per_site, seed, max_candidates, limit, corpus, db, as_json) -> None:
+def generate(operators, subtypes, depth, per_site, seed, max_candidates, limit, corpus, workers, db, as_json) -> None:
     """Generate candidates for every stored caption; an interrupted run resumes where it stopped.
 
     \b
@@ -155,11 +158,11 @@ def generate(operators, subtypes, depth, per_site, seed, max_candidates, limit, 
     with engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(Caption.__table__)).scalar_one()
     if as_json:
-        report = generate_run(engine, config, limit=limit, corpus=corpus)
+        report = generate_run(engine, config, limit=limit, corpus=corpus, workers=workers)
         click.echo(json.dumps(report.to_dict(), indent=2))
         return
     with click.progressbar(length=min(total, limit or total), label="generating", file=sys.stderr) as bar:
-        report = generate_run(engine, config, limit=limit, progress=bar.update, corpus=corpus)
+        report = generate_run(engine, config, limit=limit, progress=bar.update, corpus=corpus, workers=workers)
     _print_run(report.to_dict())
 
 
