@@ -116,6 +116,23 @@ def test_interrupted_generation_keeps_what_was_stored(db_url, captions_file, nlp
     assert report.captions == 4 and count(engine, RunCaption) == 6
 
 
+def test_a_caption_that_fails_is_reported_and_the_rest_goes_on(db_url, captions_file, nlp, monkeypatch):
+    engine = make_engine(db_url)
+    ingest(engine, read_captions(captions_file), nlp=nlp)
+    real = chunks.generate
+
+    def broken_on_cats(parse, config, lex, counts=None):
+        if "cat" in parse.text:
+            raise RuntimeError("operator bug")
+        return real(parse, config, lex, counts)
+
+    monkeypatch.setattr(chunks, "generate", broken_on_cats)
+    report = generate_run(engine, GenerationConfig(), workers=0)
+    failed = {k: n for k, n in report.skips.items() if "RuntimeError: operator bug" in k}
+    assert report.captions == 6 and sum(failed.values()) >= 1
+    assert report.candidates > 0 and report.no_candidates >= sum(failed.values())
+
+
 def test_worker_processes_store_what_the_inline_run_stores(tmp_path, captions_file, nlp):
     stored = []
     for workers in (0, 2):

@@ -90,9 +90,13 @@ def process_chunk(
     `stored` parse (text_hash -> parse JSON)."""
     fresh = dict(_parse(list(missing.items()), nlp))
     records = []
-    for _cid, text, h in rows:
-        parse = fresh[h] if h in fresh else Parse.from_json(text, stored[h])
-        records.append(candidate_records(parse, config, lex, counts))
+    for cid, text, h in rows:
+        try:
+            parse = fresh[h] if h in fresh else Parse.from_json(text, stored[h])
+            records.append(candidate_records(parse, config, lex, counts))
+        except Exception as exc:  # noqa: BLE001  one caption's failure must not stop the chunk
+            reason = f"generation failed: {type(exc).__name__}: {exc} (caption {cid})"
+            records.append(([], [Skip("+".join(config.operators), "+".join(config.subtypes), reason)]))
     parsed = [(h, p.model, p.to_json()) for h, p in fresh.items()]
     return ChunkResult(parsed, records)
 
