@@ -191,15 +191,10 @@ class Swap(Operator):
                 and o.lemma not in {toks[x.start].lower, owner.lemma} and not overlaps((o.start, o.end), (owner.start, owner.end))
             ]
             if targets:
-                out.append(self.site("att", targets, lambda t, rank, x=x: self._exchange_noun(parse, x, t, rank), priority=2))
+                out.append(self.site("att", targets, lambda t, rank, x=x: _exchange(
+                    parse, (x.start, x.end), (t.head, t.head + 1), "att", f"modifier noun: {x.lemma}<->{t.lemma}", rank),
+                    priority=2))
         return out
-
-    @staticmethod
-    def _exchange_noun(parse: Parse, x: Attribute, target: SceneObject, rank: int) -> Edit:
-        a, b = (x.start, x.end), (target.head, target.head + 1)
-        wa, wb = words(parse, *a), words(parse, *b)
-        return Edit("swap", "att", (a, b), (" ".join(wa), " ".join(wb)), (" ".join(wb), " ".join(wa)),
-                    (Change(*a, wb), Change(*b, wa)), (), f"modifier noun: {x.lemma}<->{target.lemma}", rank)
 
     def _attribute_pair(self, parse: Parse, lex: Lexicon, x: Attribute, y: Attribute, rank: int) -> Edit:
         scene = parse.scene
@@ -274,7 +269,7 @@ class Swap(Operator):
             px, py = _verb_phrase(parse, x.start, x.end), _verb_phrase(parse, y.start, y.end)
             if (px, py) != spans[0] and not overlaps(px, py):
                 spans.append((px, py))  # "a woman walking ... a man riding a bike" -> "... riding a bike ... walking"
-            choices = [_exchange(parse, a, b, f"actions: {x.lemma}<->{y.lemma}") for a, b in spans]
+            choices = [_exchange(parse, a, b, "rel", f"actions: {x.lemma}<->{y.lemma}") for a, b in spans]
             sites.append(self.site("rel", choices, lambda e, rank: e, priority=1))
         return sites
 
@@ -317,10 +312,11 @@ def _verb_phrase(parse: Parse, start: int, end: int) -> tuple[int, int]:
     return start, last
 
 
-def _exchange(parse: Parse, a: tuple[int, int], b: tuple[int, int], detail: str) -> Edit:
+def _exchange(parse: Parse, a: tuple[int, int], b: tuple[int, int], subtype: str, detail: str, rank: int = 0) -> Edit:
+    """Exchange the words of two source spans as they are (no re-inflection)."""
     wa, wb = words(parse, *a), words(parse, *b)
-    return Edit("swap", "rel", (a, b), (" ".join(wa), " ".join(wb)), (" ".join(wb), " ".join(wa)),
-                (Change(a[0], a[1], wb), Change(b[0], b[1], wa)), (), detail, 0)
+    return Edit("swap", subtype, (a, b), (" ".join(wa), " ".join(wb)), (" ".join(wb), " ".join(wa)),
+                (Change(a[0], a[1], wb), Change(b[0], b[1], wa)), (), detail, rank)
 
 
 def _misattached(parse: Parse, x: Attribute, y: Attribute) -> bool:
