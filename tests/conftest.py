@@ -16,6 +16,19 @@ def shared_dir() -> Path | None:
     return None
 
 
+def stored_candidates(db_url: str, captions_file: Path, nlp, max_candidates: int):
+    """An engine on `db_url` holding the sample captions (parsed) and one generation run over them."""
+    from toolkit.ingest import read_captions
+    from toolkit.operators import GenerationConfig
+    from toolkit.pipeline import generate_run, ingest
+    from toolkit.store.db import make_engine
+
+    engine = make_engine(db_url)
+    ingest(engine, read_captions(captions_file), nlp=nlp)
+    generate_run(engine, GenerationConfig(max_candidates=max_candidates), nlp=nlp)
+    return engine
+
+
 @pytest.fixture(scope="session")
 def nlp():
     return load_nlp()

@@ -5,14 +5,11 @@ import math
 
 import pytest
 from click.testing import CliRunner
+from conftest import stored_candidates
 
 from toolkit.cli import main
 from toolkit.filters.audit import AuditConfig, Item, accuracies, audit_candidates, audit_pairs, balance
 from toolkit.filters.ngram import KneserNey, train_counts
-from toolkit.ingest import read_captions
-from toolkit.operators import GenerationConfig
-from toolkit.pipeline import generate_run, ingest
-from toolkit.store.db import make_engine
 
 
 def test_kneser_ney_is_a_distribution_and_prefers_seen_word_order():
@@ -56,9 +53,7 @@ def test_audit_of_pairs_per_category(tmp_path, nlp):
 
 
 def test_audit_of_stored_candidates_and_cli(db_url, captions_file, nlp, tmp_path):
-    engine = make_engine(db_url)
-    ingest(engine, read_captions(captions_file), nlp=nlp)
-    generate_run(engine, GenerationConfig(max_candidates=10), nlp=nlp)
+    engine = stored_candidates(db_url, captions_file, nlp, max_candidates=10)
     report = audit_candidates(engine, config=AuditConfig(balance=True), nlp=nlp)
     assert report["n"] > 0 and report["trained_on"]["captions"] == 6
     assert all("/" in op for op in report["by_operator"])

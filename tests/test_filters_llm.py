@@ -6,6 +6,7 @@ import logging
 
 import pytest
 from click.testing import CliRunner
+from conftest import stored_candidates
 from openai_stub import Reply, StubServer, good, payload
 from sqlalchemy import select, text
 
@@ -14,10 +15,6 @@ from toolkit.filters.llm import JudgeConfig, JudgeConfigError
 from toolkit.filters.llm_run import run_llm
 from toolkit.filters.prompts import load_prompt
 from toolkit.filters.select import Selection
-from toolkit.ingest import read_captions
-from toolkit.operators import GenerationConfig
-from toolkit.pipeline import generate_run, ingest
-from toolkit.store.db import make_engine
 from toolkit.store.verdicts import FilterRun, LLMCache, Verdict, VerdictFailure
 
 KEY = "sk-test-DO-NOT-LEAK-8f3a"
@@ -30,10 +27,7 @@ def api_key(monkeypatch):
 
 @pytest.fixture
 def engine(db_url, captions_file, nlp):
-    engine = make_engine(db_url)
-    ingest(engine, read_captions(captions_file), nlp=nlp)
-    generate_run(engine, GenerationConfig(max_candidates=6), nlp=nlp)
-    return engine
+    return stored_candidates(db_url, captions_file, nlp, max_candidates=6)
 
 
 def _ids(engine, n):

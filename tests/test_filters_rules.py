@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from conftest import stored_candidates
 from sqlalchemy import inspect, select, update
 
 from toolkit.filters.counts import PlausibilityCounts, PlausibilityModel, load_or_mine
@@ -10,11 +11,7 @@ from toolkit.filters.rules import RuleConfig, check_candidate, grammar_issues, v
 from toolkit.filters.runner import run_rules
 from toolkit.filters.select import Selection
 from toolkit.filters.store import latest_verdicts
-from toolkit.ingest import read_captions
-from toolkit.operators import GenerationConfig
 from toolkit.parse import parse_text
-from toolkit.pipeline import generate_run, ingest
-from toolkit.store.db import make_engine
 from toolkit.store.models import CandidateRow
 from toolkit.store.verdicts import Verdict, VerdictFailure
 
@@ -110,10 +107,7 @@ def test_plausibility_scores_from_counts(nlp):
 
 @pytest.fixture
 def engine(db_url, captions_file, nlp):
-    engine = make_engine(db_url)
-    ingest(engine, read_captions(captions_file), nlp=nlp)
-    generate_run(engine, GenerationConfig(max_candidates=10), nlp=nlp)
-    return engine
+    return stored_candidates(db_url, captions_file, nlp, max_candidates=10)
 
 
 def test_migration_creates_the_filter_tables(engine):
