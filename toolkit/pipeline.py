@@ -47,15 +47,13 @@ class IngestReport(ReadReport):
         }
 
 
-def store_parses(engine: Engine, texts: dict[str, str], nlp: Any = None, batch_size: int = 256) -> int:
+def store_parses(engine: Engine, texts: dict[str, str], nlp: Any = None) -> int:
     """Parse texts (text_hash -> text) not yet parsed and store them. Returns how many were parsed."""
     with engine.connect() as conn:
         todo = sorted(q.missing_parses(conn, texts))
     if not todo:
         return 0
-    from toolkit.nlp import load_nlp
-
-    store_parsed(engine, parse_items([(h, texts[h]) for h in todo], nlp=nlp or load_nlp()))
+    store_parsed(engine, parse_items([(h, texts[h]) for h in todo], nlp=nlp))
     return len(todo)
 
 

@@ -294,13 +294,13 @@ def _attributes(parse, objects, head_to_obj, attr_type, is_attr_noun) -> list[At
         if quantifier is not None and obj.start <= quantifier and attr_type(toks[quantifier]) == "count":
             out.append(Attribute(quantifier, quantifier + 1, k, "count", toks[quantifier].lower, "count"))  # "a couple of"
         # modifiers of the head, and of compound nouns in its unit ("a red stop sign": red -> stop)
-        modifiers = sorted({c for h in range(obj.noun_start, obj.head + 1) for c in kids[h] if c < obj.noun_start})
+        modifiers = {c for h in range(obj.noun_start, obj.head + 1) for c in kids[h] if c < obj.noun_start}
         done: set[int] = set()
-        for c in modifiers:
+        for c in sorted(modifiers):
             tok = toks[c]
             if c in done:
                 continue
-            if _colour_phrase(toks, c, set(modifiers), attr_type):
+            if _colour_phrase(toks, c, modifiers, attr_type):
                 # "rainbow colored", "tan colored", "neon green": one colour, swapped and replaced whole
                 out.append(Attribute(c, c + 2, k, "amod", f"{tok.lower} {toks[c + 1].lower}", "color"))
                 done.add(c + 1)
