@@ -39,12 +39,8 @@ def parse_items(items: list[tuple[str, str]], nlp: Any = None) -> list[tuple[str
 
 def _parse(items: list[tuple[str, str]], nlp: Any) -> list[tuple[str, Parse]]:
     if not items:
-        return []
-    if nlp is None:
-        from toolkit.nlp import load_nlp
-
-        nlp = load_nlp()
-    parses = parse_texts((t for _, t in items), nlp=nlp)
+        return []  # without loading the model
+    parses = parse_texts((t for _, t in items), nlp=nlp)  # loads the model when `nlp` is None
     return list(zip((h for h, _ in items), parses, strict=True))
 
 
