@@ -136,6 +136,29 @@ def test_add_object_and_attribute(nlp):
         assert all(s == e for s, e in cand.edits[0].spans)  # insertions only
 
 
+def test_add_attribute_with_corpus_counts_goes_deeper_into_the_first_types(nlp):
+    from toolkit.corpus import CorpusCounts
+    from toolkit.operators.add import Add
+    from toolkit.operators.compose import ordered_edits
+
+    lex = load_lexicon()
+    seen = ["A marble table in a kitchen.", "A marble table with food.", "A glass table by a window."]
+    counts = CorpusCounts.from_parses([parse_text(t, nlp=nlp) for t in seen], "test", lex)
+    parse = parse_text("A table in a room.", nlp=nlp)
+
+    def added(op):
+        return list(dict.fromkeys(e.words_in[0] for e in ordered_edits(op.propose(parse, ("att",), lex).sites)))
+
+    materials, cleanliness = set(lex.attribute_words("material")), set(lex.attribute_words("cleanliness"))
+    plain, ranked = added(Add()), added(Add(counts=counts))
+    # without counts, each type offers its first words in lexicon order ("wood", "wooden", ...)
+    assert [w for w in plain if w in materials] == lex.attribute_words("material")[:4]
+    # with them, the materials seen on tables come first, and the third type (material) is tried
+    # twice before the tenth (cleanliness) once
+    assert [w for w in ranked if w in materials][:2] == ["marble", "glass"]
+    assert ranked.index("glass") < ranked.index(next(w for w in ranked if w in cleanliness))
+
+
 def test_add_object_makes_subject_plural(nlp):
     out = texts(run(nlp, "A cat sleeps on the bed.", ["add"], ("obj",)))
     assert any(t.startswith("A cat and a ") and " sleep on the bed." in t for t in out), out

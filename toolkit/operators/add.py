@@ -68,14 +68,22 @@ class Add(Operator):
             have = {a.type for a in scene.attributes_of(k)}
             present = {a.lemma for a in scene.attributes_of(k)}
             types = [t for t in ADD_TYPES if t in allowed and t not in have]
-            for type_ in types:
-                choices = list(islice((w for w in lex.attribute_words(type_) if w not in present), self.per_site))
-                sites.append(self.site("att", choices, partial(self._insert_attribute, parse, k, type_),
-                                       priority=1 if self.counts else 0))
+            name = canonical_object(lex, obj.lemma)
+            for t_rank, type_ in enumerate(types):
+                words_ = (w for w in lex.attribute_words(type_) if w not in present)
+                choices, priority = list(islice(words_, self.per_site)), 0
+                if self.counts:
+                    # With corpus counts the words of a type come in the order they were seen on this
+                    # object, and the types take turns two at a time in ADD_TYPES order: a second
+                    # colour before a ninth type, since the likely types are few and come first.
+                    choices = self.counts.rank_attributes(name, [*choices, *words_])
+                    priority = 1 + t_rank // 2
+                sites.append(self.site("att", choices[: self.per_site], partial(self._insert_attribute, parse, k, type_),
+                                       priority=priority))
             if self.counts and types:
                 # the corpus's likeliest attributes of this object, whatever their type
                 pool = [(w, t) for t in types for w in lex.attribute_words(t) if w not in present]
-                order = self.counts.rank_attributes(canonical_object(lex, obj.lemma), [w for w, _ in pool])
+                order = self.counts.rank_attributes(name, [w for w, _ in pool])
                 type_of = dict(pool)
                 choices = [(w, type_of[w]) for w in order][: self.per_site]
                 sites.append(self.site("att", choices, lambda wt, rank, k=k: self._insert_attribute(parse, k, wt[1], wt[0], rank)))
