@@ -4,7 +4,8 @@
     python benchmarks/generation.py --memory 100000                    # peak RSS of a streamed run (< 1.5 GB)
 
 Both sides parse the same captions with the same pipeline and batch size, alternating, in one run;
-the report gives medians. End to end runs with `generate_run`'s default worker processes (one per core;
+the report gives medians. With `make compile` done, the generation hot path runs compiled (toolkit/native.py; `HARDNEG_PURE=1`
+runs the sources instead) and the report says which. End to end runs with `generate_run`'s default worker processes (one per core;
 `--workers 0` for everything in one process); parse-only is `nlp.pipe` in one process, as spaCy runs by
 default. CPU seconds (this process plus its workers) are reported beside the wall-clock times. The memory mode runs the end-to-end job in a child process and reads its
 peak resident set size.
@@ -27,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from captions import write_jsonl  # noqa: E402
 
 from toolkit.ingest import read_captions  # noqa: E402
+from toolkit.native import status as native_status  # noqa: E402
 from toolkit.nlp import load_nlp  # noqa: E402
 from toolkit.operators import GenerationConfig  # noqa: E402
 from toolkit.pipeline import generate_run, ingest  # noqa: E402
@@ -75,6 +77,7 @@ def throughput(n: int, repeats: int, workers: int | None) -> dict:
         "captions": n,
         "repeats": repeats,
         "workers": workers if workers is not None else "default (one per core)",
+        "compiled_build": native_status(),
         "cpus": os.cpu_count(),
         "parse_only_s": [round(t, 2) for t, _ in parse_runs],
         "end_to_end_s": [round(t, 2) for t, _ in e2e_runs],
@@ -137,6 +140,7 @@ def memory(n: int) -> dict:
         elapsed = time.perf_counter() - start
     cands, main_kb, worker_kb, cpus = (int(x) for x in out.split())
     return {"captions": n, "candidates": cands, "seconds": round(elapsed, 1), "workers": cpus if cpus > 1 else 0,
+            "compiled_build": native_status(),
             "peak_total_pss_mb": round(peak_pss / 1024, 1), "main_peak_rss_mb": round(main_kb / 1024, 1),
             "worker_peak_rss_mb": round(worker_kb / 1024, 1)}
 

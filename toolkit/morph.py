@@ -78,6 +78,7 @@ def inflect_adjective(lemma: str, tag: str) -> str:
 def agree_verb(word: str, lemma: str, tag: str, number: str) -> str | None:
     """The form of a finite verb or auxiliary agreeing with a subject of `number`, or None if unchanged."""
     low = word.lower()
+    new: str | None
     if number == "plur":
         if low in _BE_PLURAL:
             new = _BE_PLURAL[low]

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from toolkit.scene import Scene
 
 PARSE_FORMAT = 1
+
+
+def reduce_frozen(obj: Any) -> tuple:
+    """Pickle a frozen dataclass through its constructor. The default way sets each field on an empty
+    instance, which a frozen dataclass compiled by mypyc (toolkit/native.py) refuses."""
+    return (type(obj), tuple(getattr(obj, f.name) for f in fields(obj)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +40,9 @@ class Token:
     @property
     def lower(self) -> str:
         return self.text.lower()
+
+    def __reduce__(self) -> tuple:
+        return reduce_frozen(self)  # pickles the compiled build too
 
 
 @dataclass(eq=False)

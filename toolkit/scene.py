@@ -17,7 +17,7 @@ import functools
 from dataclasses import dataclass
 
 from toolkit.lexicon import load_lexicon
-from toolkit.parse import Parse
+from toolkit.parse import Parse, reduce_frozen
 
 NOUN_POS = {"NOUN", "PROPN"}
 NP_LEFT_DEPS = {"det", "amod", "compound", "nummod", "poss", "nmod", "quantmod", "predet", "advmod", "case"}
@@ -54,6 +54,9 @@ class SceneObject:
     def full_end(self) -> int:
         return self.phrase_end if self.phrase_end > 0 else self.head + 1
 
+    def __reduce__(self) -> tuple:
+        return reduce_frozen(self)  # pickles the compiled build too
+
 
 @dataclass(frozen=True, slots=True)
 class Attribute:
@@ -65,6 +68,9 @@ class Attribute:
     kind: str  # "amod" | "noun_mod" | "count" | "predicate" | "group" ("black and white", also split) | "block" | "part" | "loose" | "compound" ("dress" in "dress shirt", for swaps) | "article" ("a" as a count of one)
     lemma: str
     type: str | None
+
+    def __reduce__(self) -> tuple:
+        return reduce_frozen(self)  # pickles the compiled build too
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +84,9 @@ class Relation:
     subj: int | None
     obj: int | None
     verb: int | None = None  # the verb a preposition hangs on, if any
+
+    def __reduce__(self) -> tuple:
+        return reduce_frozen(self)  # pickles the compiled build too
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +103,9 @@ class Scene:
 
     def attributes_of(self, obj: int) -> list[Attribute]:
         return [a for a in self.attributes if a.obj == obj]
+
+    def __reduce__(self) -> tuple:
+        return reduce_frozen(self)  # pickles the compiled build too
 
 
 @functools.lru_cache(maxsize=4)
@@ -368,12 +380,12 @@ def _loose_attributes(parse: Parse, objects: list[SceneObject], attributes: list
                     out.append(Attribute(i, i + 1, a.obj, "part", toks[i].lower, t))
                     spans.add((i, i + 1))
     covered = {i for a in attributes for i in range(a.start, a.end)} | {o.head for o in objects if o.start < o.head}
-    for a, b in zip(toks, toks[1:], strict=False):  # two-word attributes: "upside down", "out of focus"
-        t = load_lexicon().attribute_type(f"{a.lower} {b.lower}")
-        if t and not any(x.start == a.i and x.end == b.i + 1 and x.kind != "block" for x in attributes):
-            target = next((k for k, h in enumerate(heads) if h > b.i), len(heads) - 1)
-            out.append(Attribute(a.i, b.i + 1, target, "loose", f"{a.lower} {b.lower}", t))
-            covered |= {a.i, b.i}
+    for first, second in zip(toks, toks[1:], strict=False):  # two-word attributes: "upside down", "out of focus"
+        t = load_lexicon().attribute_type(f"{first.lower} {second.lower}")
+        if t and not any(x.start == first.i and x.end == second.i + 1 and x.kind != "block" for x in attributes):
+            target = next((k for k, h in enumerate(heads) if h > second.i), len(heads) - 1)
+            out.append(Attribute(first.i, second.i + 1, target, "loose", f"{first.lower} {second.lower}", t))
+            covered |= {first.i, second.i}
     for tok in toks:
         if tok.i in covered or tok.pos not in {"ADJ", "NOUN", "PROPN", "VERB", "ADV"}:
             continue

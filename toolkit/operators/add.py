@@ -7,7 +7,6 @@ candidate); later stages (filters, set building) use that to counter the length 
 from __future__ import annotations
 
 from functools import partial
-from itertools import islice
 
 from toolkit.corpus import canonical_object
 from toolkit.lexicon import Lexicon
@@ -46,6 +45,17 @@ def insertion(parse: Parse, obj_index: int, type_: str) -> int:
     return obj.noun_start
 
 
+def _first_absent(words: list[str], present: set[str], n: int) -> list[str]:
+    """The first n words not in `present`."""
+    out: list[str] = []
+    for w in words:
+        if w not in present:
+            out.append(w)
+            if len(out) == n:
+                break
+    return out
+
+
 def single_insert(parse: Parse, subtype: str, pos: int, new: tuple[str, ...], detail: str, rank: int, number=()) -> Edit:
     return Edit("add", subtype, ((pos, pos),), ("",), (" ".join(new),), (Change(pos, pos, new),), number, detail, rank)
 
@@ -54,7 +64,7 @@ class Add(Operator):
     name = "add"
     subtypes = ("obj", "att")
 
-    def _propose(self, parse: Parse, subtype: str, lex: Lexicon) -> list[Edit] | str:
+    def _propose(self, parse: Parse, subtype: str, lex: Lexicon) -> list[Site] | str:
         return {"obj": self._objects, "att": self._attributes}[subtype](parse, lex)
 
     def _attributes(self, parse: Parse, lex: Lexicon) -> list[Site] | str:
@@ -70,14 +80,14 @@ class Add(Operator):
             types = [t for t in ADD_TYPES if t in allowed and t not in have]
             name = canonical_object(lex, obj.lemma)
             for t_rank, type_ in enumerate(types):
-                words_ = (w for w in lex.attribute_words(type_) if w not in present)
-                choices, priority = list(islice(words_, self.per_site)), 0
                 if self.counts:
                     # With corpus counts the words of a type come in the order they were seen on this
                     # object, and the types take turns two at a time in ADD_TYPES order: a second
                     # colour before a ninth type, since the likely types are few and come first.
-                    choices = self.counts.rank_attributes(name, [*choices, *words_])
-                    priority = 1 + t_rank // 2
+                    choices = [w for w in lex.attribute_words(type_) if w not in present]
+                    choices, priority = self.counts.rank_attributes(name, choices), 1 + t_rank // 2
+                else:
+                    choices, priority = _first_absent(lex.attribute_words(type_), present, self.per_site), 0
                 sites.append(self.site("att", choices[: self.per_site], partial(self._insert_attribute, parse, k, type_),
                                        priority=priority))
             if self.counts and types:
@@ -85,12 +95,12 @@ class Add(Operator):
                 pool = [(w, t) for t in types for w in lex.attribute_words(t) if w not in present]
                 order = self.counts.rank_attributes(name, [w for w, _ in pool])
                 type_of = dict(pool)
-                choices = [(w, type_of[w]) for w in order][: self.per_site]
-                sites.append(self.site("att", choices, lambda wt, rank, k=k: self._insert_attribute(parse, k, wt[1], wt[0], rank)))
+                likeliest = [(w, type_of[w]) for w in order][: self.per_site]
+                sites.append(self.site("att", likeliest, lambda wt, rank, k=k: self._insert_attribute(parse, k, wt[1], wt[0], rank)))  # type: ignore[misc]
                 front = after_determiner(parse, obj)
-                if any(front != insertion(parse, k, t) for _, t in choices[:2]):
+                if any(front != insertion(parse, k, t) for _, t in likeliest[:2]):
                     # before every other modifier ("a spotted large umbrella"), as captions often do
-                    sites.append(self.site("att", choices[:2], lambda wt, rank, k=k, front=front: self._insert_attribute(
+                    sites.append(self.site("att", likeliest[:2], lambda wt, rank, k=k, front=front: self._insert_attribute(  # type: ignore[misc]
                         parse, k, wt[1], wt[0], rank, front), priority=1))
         return sites or "no object that can take a new attribute type"
 
@@ -133,10 +143,10 @@ class Add(Operator):
         """A new object next to the scene: before a prepositional phrase of the verb ("does a flip *near a
         tree* in a parking lot"), or at the end of the caption."""
         scene = parse.scene
-        subject = next((o for o in scene.objects if object_lemma_in_lexicon(lex, o)), None)
-        if subject is None:
+        known = next(((o, found) for o in scene.objects if (found := object_lemma_in_lexicon(lex, o))), None)
+        if known is None:
             return []
-        lemma = object_lemma_in_lexicon(lex, subject)[0]
+        subject, (lemma, _whole) = known
         pool = [s for s in lex.object_substitutes(lemma) if s not in present]
         for other in scene.objects:  # things that go with the scene's other objects, too
             found = object_lemma_in_lexicon(lex, other)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from toolkit.lexicon import Lexicon, load_lexicon
-from toolkit.parse import Parse
+from toolkit.parse import Parse, reduce_frozen
 
 if TYPE_CHECKING:
     from toolkit.corpus import CorpusCounts
@@ -28,6 +28,9 @@ class Change:
     start: int
     end: int
     words: tuple[str, ...]
+
+    def __reduce__(self) -> tuple:
+        return reduce_frozen(self)  # pickles the compiled build too
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,9 @@ class Edit:
             "detail": self.detail,
         }
 
+    def __reduce__(self) -> tuple:
+        return reduce_frozen(self)  # pickles the compiled build too
+
 
 @dataclass(frozen=True, slots=True)
 class Fix:
@@ -71,6 +77,9 @@ class Fix:
     old: str
     new: str
     reason: str  # "article" | "agreement" | "capitalisation"
+
+    def __reduce__(self) -> tuple:
+        return reduce_frozen(self)  # pickles the compiled build too
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,9 @@ class Candidate:
             "length_delta": self.length_delta,
         }
 
+    def __reduce__(self) -> tuple:
+        return reduce_frozen(self)  # pickles the compiled build too
+
 
 @dataclass(frozen=True, slots=True)
 class Skip:
@@ -113,6 +125,9 @@ class Skip:
     operator: str
     subtype: str
     reason: str
+
+    def __reduce__(self) -> tuple:
+        return reduce_frozen(self)  # pickles the compiled build too
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +149,9 @@ class Site:
 
     def edit(self, index: int) -> Edit:
         return self.build(self.choices[index], self.priority + index)
+
+    def __reduce__(self) -> tuple:
+        return reduce_frozen(self)  # pickles the compiled build too
 
 
 @dataclass

@@ -20,7 +20,7 @@ from toolkit.operators.add import Add
 from toolkit.operators.base import OPERATOR_NAMES, SUBTYPES, Candidate, Edit, Operator, Site, Skip
 from toolkit.operators.replace import Replace
 from toolkit.operators.swap import Swap
-from toolkit.parse import Parse
+from toolkit.parse import Parse, reduce_frozen
 from toolkit.realize import EditConflict, doubled_words, realize, stacked_articles
 
 OPERATORS: dict[str, type[Operator]] = {"swap": Swap, "replace": Replace, "add": Add}
@@ -61,6 +61,9 @@ class GenerationConfig:
 
     def to_dict(self) -> dict:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    def __reduce__(self) -> tuple:
+        return reduce_frozen(self)  # pickles the compiled build too
 
 
 @dataclass

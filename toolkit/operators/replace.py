@@ -183,7 +183,7 @@ class Replace(Operator):
             if self.counts:
                 subs = self.counts.rank_attributes(canonical_object(lex, scene.objects[att.obj].lemma), subs)
             subs = subs[: self.per_site]
-            sites.append(self.site("att", subs, lambda sub, rank, att=att: self._attribute(parse, lex, att, sub, rank)))
+            sites.append(self.site("att", subs, lambda sub, rank, att=att: self._attribute(parse, lex, att, sub, rank)))  # type: ignore[misc]
         return sites
 
     def _solitary(self, parse: Parse, lex: Lexicon, k: int) -> Site | None:
@@ -208,7 +208,7 @@ class Replace(Operator):
 
     def _attribute(self, parse: Parse, lex: Lexicon, att: Attribute, sub: str, rank: int) -> Edit:
         obj = parse.scene.objects[att.obj]
-        kw = {}
+        kw: dict[str, tuple] = {}
         if att.type == "count" and _count_number(sub) != obj.number and att.end <= obj.noun_start:
             number = _count_number(sub)
             noun = tuple(inflect_noun(obj.lemma, number, lex.object_plural(obj.lemma)).split(" "))

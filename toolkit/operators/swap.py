@@ -170,7 +170,7 @@ class Swap(Operator):
                 priority = 2
             else:
                 priority = 0 if x.type and x.type == y.type else 1
-            sites.append(self.site("att", [(x, y)], lambda pair, rank: self._attribute_pair(parse, lex, *pair, rank),
+            sites.append(self.site("att", [(x, y)], lambda pair, rank: self._attribute_pair(parse, lex, pair[0], pair[1], rank),
                                    priority))
         sites.extend(self._moves(parse, attrs))
         sites.extend(self._modifier_nouns(parse, attrs))
@@ -191,7 +191,7 @@ class Swap(Operator):
                 and o.lemma not in {toks[x.start].lower, owner.lemma} and not overlaps((o.start, o.end), (owner.start, owner.end))
             ]
             if targets:
-                out.append(self.site("att", targets, lambda t, rank, x=x: _exchange(
+                out.append(self.site("att", targets, lambda t, rank, x=x: _exchange(  # type: ignore[misc]
                     parse, (x.start, x.end), (t.head, t.head + 1), "att", f"modifier noun: {x.lemma}<->{t.lemma}", rank),
                     priority=2))
         return out
@@ -237,7 +237,7 @@ class Swap(Operator):
                 and not (t.noun_start <= x.start < t.end or x.start <= t.noun_start < x.end)
             ]
             if targets:
-                out.append(self.site("att", targets, lambda t, rank, x=x: self._move(parse, x, t, rank), priority=2))
+                out.append(self.site("att", targets, lambda t, rank, x=x: self._move(parse, x, t, rank), priority=2))  # type: ignore[misc]
         return out
 
     def _move(self, parse: Parse, x: Attribute, target: SceneObject, rank: int) -> Edit:
@@ -281,6 +281,7 @@ class Swap(Operator):
         sites: list[Site] = []
         blocked = set()
         for rel in rels:
+            assert rel.subj is not None and rel.obj is not None  # (for the type checker: `rels` has both)
             a, b = scene.objects[rel.subj], scene.objects[rel.obj]
             if lex.is_symmetric(rel.lemma) or joined_symmetrically(parse, lex, a, b):
                 blocked.add(f"symmetric relation '{rel.lemma}'")
@@ -289,7 +290,7 @@ class Swap(Operator):
                 blocked.add("identical arguments")
                 continue
             detail = f"{rel.lemma}: {a.lemma}<->{b.lemma}"
-            sites.append(self.site("rel", [(a, b)], lambda ab, rank, d=detail: np_swap(parse, *ab, "rel", d, rank)))
+            sites.append(self.site("rel", [(a, b)], lambda ab, rank, d=detail: np_swap(parse, ab[0], ab[1], "rel", d, rank)))  # type: ignore[misc]
         sites.extend(self._verbs(parse, lex))
         return sites or "; ".join(sorted(blocked))
 
