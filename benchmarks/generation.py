@@ -4,11 +4,12 @@
     python benchmarks/generation.py --memory 100000                    # peak RSS of a streamed run (< 1.5 GB)
 
 Both sides parse the same captions with the same pipeline and batch size, alternating, in one run;
-the report gives medians. With `make compile` done, the generation hot path runs compiled (toolkit/native.py; `HARDNEG_PURE=1`
-runs the sources instead) and the report says which. End to end runs with `generate_run`'s default worker processes (one per core;
-`--workers 0` for everything in one process); parse-only is `nlp.pipe` in one process, as spaCy runs by
-default. CPU seconds (this process plus its workers) are reported beside the wall-clock times. The memory mode runs the end-to-end job in a child process and reads its
-peak resident set size.
+the report gives medians. End to end runs with `generate_run`'s default worker processes (one per
+core; `--workers 0` for everything in one process); parse-only is `nlp.pipe` in one process, as spaCy
+runs by default. CPU seconds (this process plus its workers) are reported beside the wall-clock
+times. With `make compile` done, the generation hot path runs compiled (toolkit/native.py;
+`HARDNEG_PURE=1` runs the sources instead) and the report says which. The memory mode runs the
+end-to-end job in a child process and reads its peak memory.
 """
 
 from __future__ import annotations

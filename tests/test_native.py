@@ -68,3 +68,19 @@ def test_results_pickle_in_either_build(nlp):
     gen = generate(parse, GenerationConfig())
     for obj in (GenerationConfig(depth=2), Skip("swap", "obj", "why"), gen.candidates[0], parse.tokens[0], parse.scene):
         assert pickle.loads(pickle.dumps(obj)) == obj
+
+
+@pytest.mark.skipif(not native.compiled(), reason="no compiled build (make compile)")
+def test_an_edited_source_runs_instead_of_its_stale_build(tmp_path):
+    import shutil
+
+    copy = tmp_path / "toolkit"
+    shutil.copytree(native.PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    with open(copy / "realize.py", "a") as f:
+        f.write("\nEDITED = True\n")
+    probe = ("import warnings; warnings.simplefilter('always'); import toolkit.operators, toolkit.realize as r;"
+             "from toolkit.native import status; print(r.EDITED, status()['in_use'])")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True,
+                         env={**os.environ, "HARDNEG_PURE": "0"})
+    assert out.stdout.split() == ["True", "False"]
+    assert "compiled build is out of date (toolkit.realize)" in out.stderr
