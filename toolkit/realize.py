@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from toolkit.morph import agree_verb, indefinite_article, match_case
 from toolkit.operators.base import Change, Edit, Fix
-from toolkit.parse import Parse, reduce_frozen
+from toolkit.parse import Parse
 from toolkit.scene import SUBJECT_DEPS
 
 # A slot is a mutable list [text, trailing whitespace, source index or None for a new word]:
@@ -15,14 +15,13 @@ from toolkit.scene import SUBJECT_DEPS
 TEXT, WS, SRC = 0, 1, 2
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Realized:
+    """A realised sentence (internal: not frozen, so building one per candidate stays cheap)."""
+
     text: str
     fixes: tuple[Fix, ...]
     length_delta: int
-
-    def __reduce__(self) -> tuple:
-        return reduce_frozen(self)  # pickles the compiled build too
 
 
 class EditConflict(ValueError):

@@ -130,12 +130,13 @@ class Skip:
         return reduce_frozen(self)  # pickles the compiled build too
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Site:
     """One place an operator can edit, with its choices in order of preference.
 
     Edits are built on demand (`edit(rank)`): a caption proposes hundreds of possible edits, and a
-    per-caption cap of a few dozen only ever realises the first choices of each site.
+    per-caption cap of a few dozen only ever realises the first choices of each site. Not frozen,
+    unlike the results: a caption makes about 50 and a frozen dataclass pays a call per field to build.
     """
 
     operator: str
@@ -149,9 +150,6 @@ class Site:
 
     def edit(self, index: int) -> Edit:
         return self.build(self.choices[index], self.priority + index)
-
-    def __reduce__(self) -> tuple:
-        return reduce_frozen(self)  # pickles the compiled build too
 
 
 @dataclass
