@@ -129,8 +129,13 @@ def build() -> None:
     )
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "HARDNEG_PURE": "1"}
-        subprocess.run([sys.executable, "-c", script, f"{tmp}/temp", f"{tmp}/lib"], cwd=PACKAGE_DIR.parent,
-                       env=env, check=True)
+        try:
+            subprocess.run([sys.executable, "-c", script, f"{tmp}/temp", f"{tmp}/lib"], cwd=PACKAGE_DIR.parent,
+                           env=env, check=True)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            clean()  # no half-built package left behind
+            raise SystemExit(f"the compiled build failed ({exc.__class__.__name__}; mypyc's messages are above); "
+                             "hardneg runs its pure-Python sources") from exc
     if source_digests() != before:
         clean()
         raise SystemExit("sources changed during the build; run it again")
