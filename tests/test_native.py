@@ -29,7 +29,7 @@ for config in (GenerationConfig(), GenerationConfig(depth=2, max_candidates=8, s
     for p in parse_texts(texts):
         rows, skips = candidate_records(p, config, lex)
         h.update(json.dumps([rows, [[s.operator, s.subtype, s.reason] for s in skips]]).encode())
-print(json.dumps({"digest": h.hexdigest(), "in_use": status()["in_use"]}))
+print(json.dumps({"digest": h.hexdigest(), "in_use": status()["in_use"], "reason": status()["reason"]}))
 """
 
 
@@ -43,6 +43,7 @@ def _digest(pure: bool) -> dict:
 def test_compiled_build_generates_what_the_sources_generate():
     compiled, pure = _digest(pure=False), _digest(pure=True)
     assert compiled["in_use"] and not pure["in_use"]
+    assert (compiled["reason"], pure["reason"]) == ("", "HARDNEG_PURE=1")
     assert compiled["digest"] == pure["digest"]
 
 
@@ -79,8 +80,8 @@ def test_an_edited_source_runs_instead_of_its_stale_build(tmp_path):
     with open(copy / "realize.py", "a") as f:
         f.write("\nEDITED = True\n")
     probe = ("import warnings; warnings.simplefilter('always'); import toolkit.operators, toolkit.realize as r;"
-             "from toolkit.native import status; print(r.EDITED, status()['in_use'])")
+             "from toolkit.native import status; print(r.EDITED, status()['in_use'], repr(status()['reason']))")
     out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True,
                          env={**os.environ, "HARDNEG_PURE": "0"})
-    assert out.stdout.split() == ["True", "False"]
+    assert out.stdout.split(" ", 2) == ["True", "False", "'out of date: toolkit.realize'\n"]
     assert "compiled build is out of date (toolkit.realize)" in out.stderr

@@ -112,7 +112,7 @@ def _init_worker(config: GenerationConfig, counts: CorpusCounts | None, nlp: Any
     # The model, the vocabularies and the imported libraries (torch among them) are millions of
     # long-lived objects; every full garbage collection would walk them all again (and, in a forked
     # worker, write to pages it shares with the parent). Freezing them leaves the collector only the
-    # objects that generation makes: about a third less CPU per caption.
+    # objects that generation makes: 15-20 % less worker CPU per caption (docs/BENCHMARKS.md).
     gc.freeze()
 
 

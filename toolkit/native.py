@@ -50,8 +50,8 @@ def source_path(module: str) -> Path:
 def extension_paths(module: str) -> list[Path]:
     """Compiled files for a module (any ABI suffix), e.g. toolkit/scene.cpython-311-x86_64-linux-gnu.so."""
     src = source_path(module)
-    return [src.with_name(src.stem + suffix) for suffix in importlib.machinery.EXTENSION_SUFFIXES
-            if src.with_name(src.stem + suffix).exists()]
+    candidates = (src.with_name(src.stem + suffix) for suffix in importlib.machinery.EXTENSION_SUFFIXES)
+    return [p for p in candidates if p.exists()]
 
 
 def _digest(path: Path) -> str:
@@ -82,6 +82,7 @@ class _SourcesFirst:
 
 
 _FINDER = _SourcesFirst()
+_why_sources = ""  # set when the finder is installed: why the compiled build is not in use
 
 
 def status() -> dict:
@@ -89,8 +90,7 @@ def status() -> dict:
     if not any(extension_paths(m) for m in NATIVE_MODULES):
         return {"compiled": False, "in_use": False, "reason": "not built (make compile)"}
     if _FINDER in sys.meta_path:
-        reason = "HARDNEG_PURE=1" if os.environ.get("HARDNEG_PURE") == "1" else "sources changed since it was compiled"
-        return {"compiled": True, "in_use": False, "reason": reason}
+        return {"compiled": True, "in_use": False, "reason": _why_sources}
     return {"compiled": True, "in_use": True, "reason": ""}
 
 
@@ -98,12 +98,18 @@ def prefer_sources_if_stale() -> None:
     """Import the listed modules from source when the compiled build is out of date or not wanted."""
     if not any(extension_paths(m) for m in NATIVE_MODULES):
         return
-    reason = "pure" if os.environ.get("HARDNEG_PURE") == "1" else _out_of_date()
+    global _why_sources
+    if os.environ.get("HARDNEG_PURE") == "1":
+        reason = "HARDNEG_PURE=1"
+    else:
+        stale = _out_of_date()
+        reason = f"out of date: {stale}" if stale else ""
+        if stale:
+            warnings.warn(f"hardneg: the compiled build is out of date ({stale}); running the pure-Python "
+                          "sources. `make compile` rebuilds it, `make pure` removes it.", RuntimeWarning, stacklevel=2)
     if reason and _FINDER not in sys.meta_path:
         sys.meta_path.insert(0, _FINDER)
-        if reason != "pure":
-            warnings.warn(f"hardneg: the compiled build is out of date ({reason}); running the pure-Python "
-                          "sources. `make compile` rebuilds it, `make pure` removes it.", RuntimeWarning, stacklevel=2)
+        _why_sources = reason
 
 
 def _out_of_date() -> str:
