@@ -162,3 +162,14 @@ def test_corpus_ordering_is_its_own_reproducible_run(db_url, captions_file, nlp,
     other = make_engine(f"sqlite:///{tmp_path / 'again.db'}")
     ingest(other, read_captions(captions_file), nlp=nlp)
     assert generate_run(other, GenerationConfig(), nlp=nlp, corpus=True).run_id == ordered.run_id
+
+
+@pytest.mark.parametrize("word", ['say "cheese"', "back\\slash", "tab\tand\nnewline\x01", "café 東京 🐶", "\x7f"])
+def test_provenance_json_is_what_the_standard_library_writes(word):
+    from toolkit.operators.base import Candidate, Change, Edit, Fix
+
+    edit = Edit("replace", "obj", ((1, 2),), ("dog",), (word,), (Change(1, 2, (word,)),), (), f"dog->{word}", 0)
+    cand = Candidate("0" * 16, "a dog", f"a {word}", (edit,), (Fix(0, "a", "an", "article"),), None, 0)
+    expected = json.dumps(cand.provenance(), ensure_ascii=False, separators=(",", ":"))
+    assert chunks.provenance_json(cand) == expected
+    assert json.loads(chunks.provenance_json(cand))["edits"][0]["words_in"] == [word]

@@ -9,6 +9,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import select, update
@@ -16,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 import toolkit
 from toolkit.batching import batched
-from toolkit.chunks import ChunkWorkers, parse_items, store_parsed
+from toolkit.chunks import CANDIDATE_FIELDS, ChunkWorkers, parse_items, store_parsed
 from toolkit.corpus import CorpusCounts
 from toolkit.ingest import BadRecord, CaptionRecord, ReadReport
 from toolkit.lexicon import Lexicon, load_lexicon
@@ -227,25 +228,31 @@ def _pending_chunks(engine: Engine, rid: str, chunk: int, limit: int | None) -> 
 
 def _finish_chunk(engine: Engine, pool: ChunkWorkers, job, rid: str, report: RunReport, progress) -> None:
     out = pool.result(job)
-    cand_rows: list[dict] = []
+    cand_rows: list[tuple] = []
     done_rows: list[dict] = []
-    now = utcnow()
+    groups: Counter = Counter()
     for (cid, _text, _h), (records, skips) in zip(job.rows, out.records, strict=True):
-        for rec in records:
-            cand_rows.append({**rec, "caption_id": cid, "run_id": rid, "created_at": now})
-            report.by_operator[f"{rec['operator']}/{rec['subtype']}"] += 1
+        cand_rows += [(cid, *rec) for rec in records]
+        groups.update(map(_OPERATOR_SUBTYPE, records))
         for s in skips:
             report.skips[skip_key(s.operator, s.subtype, s.reason)] += 1
         report.no_candidates += not records
         done_rows.append({"run_id": rid, "caption_id": cid, "n_candidates": len(records)})
+    for (op, sub), n in groups.items():
+        report.by_operator[f"{op}/{sub}"] += n
     with engine.begin() as conn:
-        q.insert_ignore(conn, CandidateRow.__table__, cand_rows, ["caption_id", "uid"])
+        q.insert_ignore_rows(conn, CandidateRow.__table__, _CANDIDATE_COLUMNS, cand_rows, ["caption_id", "uid"],
+                             constants={"run_id": rid, "created_at": utcnow()})
         q.insert_ignore(conn, RunCaption.__table__, done_rows, ["run_id", "caption_id"])
         _merge_summary(conn, rid, report, len(job.rows), len(cand_rows))
     report.captions += len(job.rows)
     report.candidates += len(cand_rows)
     if progress:
         progress(len(job.rows))
+
+
+_CANDIDATE_COLUMNS = ("caption_id", *CANDIDATE_FIELDS)
+_OPERATOR_SUBTYPE = itemgetter(CANDIDATE_FIELDS.index("operator"), CANDIDATE_FIELDS.index("subtype"))
 
 
 def _merge_summary(conn, rid: str, report: RunReport, n_captions: int, n_candidates: int) -> None:

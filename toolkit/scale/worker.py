@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from toolkit.chunks import candidate_records
+from toolkit.chunks import CANDIDATE_FIELDS, candidate_records
 from toolkit.ingest import BadRecord
 from toolkit.lexicon import load_lexicon
 from toolkit.operators import GenerationConfig
@@ -87,7 +87,8 @@ class Worker:
             data = next(parses).to_json()
             # generate from the stored form, exactly as `hardneg generate` does from the database
             parse = Parse.from_json(r.text, data)
-            cands, skips = candidate_records(parse, self.config, self.lex)
+            rows, skips = candidate_records(parse, self.config, self.lex)
+            cands = [dict(zip(CANDIDATE_FIELDS, r, strict=True)) for r in rows]
             if self.candidate_filter is not None:
                 cands = self.candidate_filter(parse, cands)
             rows.append({

@@ -79,7 +79,7 @@ class CandidateRow(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(max_length=16)  # hash of (caption text, negative text)
-    caption_id: int = Field(foreign_key="caption.id", index=True)
+    caption_id: int = Field(foreign_key="caption.id")  # indexed by uq_candidate_caption_uid (its first column)
     run_id: str = Field(foreign_key="run.id", index=True, max_length=40)
     text: str = Field(sa_column=Column(Text, nullable=False))
     operator: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
@@ -43,12 +44,45 @@ def insert_ignore(conn: Connection, table: Table, rows: Sequence[dict], conflict
     return len(rows)
 
 
+def insert_ignore_rows(
+    conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple], conflict: Sequence[str],
+    constants: dict[str, Any] | None = None,
+) -> int:
+    """`insert_ignore` for rows given as tuples in `columns` order, plus `constants`: columns with one
+    value for every row (a run id, a timestamp), bound once. Generating stores ~16 candidate rows per
+    caption; building a dict per row cost more than SQLite's own insert."""
+    if not rows:
+        return 0
+    constants = constants or {}
+    names = [*columns, *constants]
+    procs = _bind_processors(conn, table, names) if conn.dialect.name == "sqlite" else []
+    # as in insert_ignore: the fast path only where SQLAlchemy would add nothing to the rows
+    if (conn.dialect.name != "sqlite" or any(procs[: len(columns)])
+            or any(c.default is not None for c in table.c if c.name not in names)):
+        extra = tuple(constants.values())
+        return insert_ignore(conn, table, [dict(zip(names, r + extra, strict=True)) for r in rows], conflict)
+    bound = zip(procs[len(columns):], constants.values(), strict=True)
+    extra = tuple(v if proc is None or v is None else proc(v) for proc, v in bound)
+    _sqlite_executemany(conn, table, names, [r + extra for r in rows] if extra else rows)
+    return len(rows)
+
+
+def _bind_processors(conn: Connection, table: Table, names: Sequence[str]) -> list:
+    return [table.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for c in names]
+
+
+def _sqlite_executemany(conn: Connection, table: Table, names: Sequence[str], params: list[tuple]) -> None:
+    quote = conn.dialect.identifier_preparer.quote
+    sql = (f"INSERT OR IGNORE INTO {quote(table.name)} ({', '.join(quote(c) for c in names)}) "
+           f"VALUES ({', '.join('?' * len(names))})")
+    conn.exec_driver_sql(sql, params)
+
+
 def _sqlite_insert_or_ignore(conn: Connection, table: Table, rows: Sequence[dict]) -> int:
     """`INSERT OR IGNORE` through the driver's executemany, with each column's SQLAlchemy bind processor
-    applied (once per distinct value: a chunk's rows share one timestamp). Generating stores ~16 rows
-    per caption; SQLAlchemy's per-row parameter handling cost about as much as SQLite's own insert."""
+    applied (once per distinct value: a chunk's rows share one timestamp)."""
     cols = list(rows[0])
-    procs = [table.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for c in cols]
+    procs = _bind_processors(conn, table, cols)
     memo: list[dict] = [{} for _ in cols]
 
     def bind(k: int, value):
@@ -66,10 +100,7 @@ def _sqlite_insert_or_ignore(conn: Connection, table: Table, rows: Sequence[dict
         params = [tuple([r[c] for c in cols]) for r in rows]
     else:
         params = [tuple([bind(k, r[c]) for k, c in enumerate(cols)]) for r in rows]
-    quote = conn.dialect.identifier_preparer.quote
-    sql = (f"INSERT OR IGNORE INTO {quote(table.name)} ({', '.join(quote(c) for c in cols)}) "
-           f"VALUES ({', '.join('?' * len(cols))})")
-    conn.exec_driver_sql(sql, params)
+    _sqlite_executemany(conn, table, cols, params)
     return len(rows)
 
 
