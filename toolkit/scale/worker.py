@@ -87,8 +87,8 @@ class Worker:
             data = next(parses).to_json()
             # generate from the stored form, exactly as `hardneg generate` does from the database
             parse = Parse.from_json(r.text, data)
-            rows, skips = candidate_records(parse, self.config, self.lex)
-            cands = [dict(zip(CANDIDATE_FIELDS, r, strict=True)) for r in rows]
+            records, skips = candidate_records(parse, self.config, self.lex)
+            cands = [dict(zip(CANDIDATE_FIELDS, rec, strict=True)) for rec in records]
             if self.candidate_filter is not None:
                 cands = self.candidate_filter(parse, cands)
             rows.append({
