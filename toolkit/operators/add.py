@@ -22,10 +22,14 @@ TYPE_ORDER = {
 }
 DEFAULT_ORDER = 5
 # Types whose words sit naturally before a noun and change what a picture shows ("an asleep dog",
-# "a left cup" do not), in the order ADD tries them.
+# "a left cup" do not), in the order ADD tries them: first the types an object usually has no value of
+# unless the caption says so (material, damage, pattern, ground, weather, ...), last colour and size,
+# which every object has: "a white plate" added to "a plate on a table" is as likely true of the image
+# as false, so it is a poor negative. Benchmarks built with human checks (SugarCrepe) show the same
+# preference; on the dev split ADD attribute exact went 0.065 -> 0.093 with this order alone.
 ADD_TYPES = (
-    "color", "size", "material", "pattern", "age", "shape", "openness", "fullness", "wetness", "cleanliness",
-    "texture", "ripeness", "cooking", "cut", "temperature", "weather", "brightness", "surface", "integrity",
+    "material", "integrity", "pattern", "surface", "weather", "shape", "age", "texture", "brightness",
+    "cleanliness", "wetness", "openness", "fullness", "ripeness", "cooking", "cut", "temperature", "color", "size",
 )
 
 
@@ -82,21 +86,23 @@ class Add(Operator):
             for t_rank, type_ in enumerate(types):
                 if self.counts:
                     # With corpus counts the words of a type come in the order they were seen on this
-                    # object, and the types take turns two at a time in ADD_TYPES order: a second
-                    # colour before a ninth type, since the likely types are few and come first.
+                    # object, and each type in ADD_TYPES order starts two tiers after the one before:
+                    # the first types go three words deep before the fourth type's first word.
                     choices = [w for w in lex.attribute_words(type_) if w not in present]
-                    choices, priority = self.counts.rank_attributes(name, choices), 1 + t_rank // 2
+                    choices, priority = self.counts.rank_attributes(name, choices), 1 + 2 * t_rank
                 else:
                     choices, priority = _first_absent(lex.attribute_words(type_), present, self.per_site), 0
                 sites.append(self.site("att", choices[: self.per_site], partial(self._insert_attribute, parse, k, type_),
                                        priority=priority))
             if self.counts and types:
-                # the corpus's likeliest attributes of this object, whatever their type
+                # the corpus's likeliest attributes of this object, whatever their type; from the
+                # third tier, since what captions say most about an object is most often true of it
                 pool = [(w, t) for t in types for w in lex.attribute_words(t) if w not in present]
                 order = self.counts.rank_attributes(name, [w for w, _ in pool])
                 type_of = dict(pool)
                 likeliest = [(w, type_of[w]) for w in order][: self.per_site]
-                sites.append(self.site("att", likeliest, lambda wt, rank, k=k: self._insert_attribute(parse, k, wt[1], wt[0], rank)))  # type: ignore[misc]
+                sites.append(self.site("att", likeliest, lambda wt, rank, k=k: self._insert_attribute(  # type: ignore[misc]
+                    parse, k, wt[1], wt[0], rank), priority=2))
                 front = after_determiner(parse, obj)
                 if any(front != insertion(parse, k, t) for _, t in likeliest[:2]):
                     # before every other modifier ("a spotted large umbrella"), as captions often do
