@@ -4,7 +4,7 @@
     python benchmarks/generation.py --memory 100000                    # peak RSS of a streamed run (< 1.5 GB)
 
 Both sides parse the same captions with the same pipeline and batch size, alternating, in one run;
-the report gives medians. End to end runs with `generate_run`'s default worker processes (one per
+the report gives medians, and each repeat's own ratio (its two runs are back to back). End to end runs with `generate_run`'s default worker processes (one per
 core; `--workers 0` for everything in one process); parse-only is `nlp.pipe` in one process, as spaCy
 runs by default. CPU seconds (this process plus its workers) are reported beside the wall-clock
 times. With `make compile` done, the generation hot path runs compiled (toolkit/native.py;
@@ -86,6 +86,10 @@ def throughput(n: int, repeats: int, workers: int | None) -> dict:
         "end_to_end_captions_per_s": round(n / e, 1),
         "candidates_per_caption": round(cands / n, 2),
         "throughput_ratio": round(p / e, 3),
+        # each repeat's parse-only and end-to-end runs are back to back: their ratios drift less with the
+        # machine's speed than the ratio of the two medians does
+        "paired_ratios": [round(pt / et, 3) for (pt, _), (et, _) in zip(parse_runs, e2e_runs, strict=True)],
+        "paired_ratio_median": round(statistics.median(pt / et for (pt, _), (et, _) in zip(parse_runs, e2e_runs, strict=True)), 3),
         "parse_only_cpu_ms_per_caption": round(pc / n * 1000, 3),
         "end_to_end_cpu_ms_per_caption": round(ec / n * 1000, 3),
         "cpu_ratio": round(pc / ec, 3),

@@ -34,6 +34,29 @@ def test_migration_builds_the_schema_of_the_models(db_url):
     assert applied == set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
 
 
+def test_migrations_build_the_candidate_indexes_of_the_model(db_url):
+    got = {ix["name"] for ix in inspect(make_engine(db_url)).get_indexes("candidate")}
+    assert got == {ix.name for ix in CandidateRow.__table__.indexes}
+    assert "ix_candidate_caption_id" not in got  # the unique (caption_id, uid) index serves caption_id
+
+
+def test_an_existing_store_loses_only_the_redundant_candidate_index(tmp_path):
+    from alembic import command
+
+    from toolkit.store.db import alembic_config, upgrade
+
+    engine = make_engine(str(tmp_path / "old.db"), migrate=False)
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:  # a store migrated before revision 0006 existed
+        cfg.attributes["connection"] = conn
+        for rev in ("0002", "0003", "0004"):
+            command.upgrade(cfg, rev)
+    before = {ix["name"] for ix in inspect(engine).get_indexes("candidate")}
+    upgrade(engine)
+    after = {ix["name"] for ix in inspect(engine).get_indexes("candidate")}
+    assert before - after == {"ix_candidate_caption_id"} and after < before
+
+
 def test_ingest_reports_bad_lines_and_goes_on(db_url, captions_file, nlp):
     engine = make_engine(db_url)
     report = ingest(engine, read_captions(captions_file), nlp=nlp)

@@ -1,19 +1,19 @@
-"""candidate: drop the index on caption_id alone; joins the three feature branches
+"""candidate: drop the index on caption_id alone
 
 The unique index on (caption_id, uid) already serves every lookup by caption_id (its first column), so
-the single-column index only cost a B-tree insert per stored candidate. This revision also merges the
-heads 0002 (scores), 0003 (verdicts) and 0004 (curation), which all branched from 0001.
+the single-column index only cost a B-tree insert per stored candidate. Its own branch off 0001, like
+every feature's migration (docs/CONVENTIONS.md; the app runs `upgrade heads`).
 
-Revision ID: 0005
-Revises: 0002, 0003, 0004
+Revision ID: 0006
+Revises: 0001
 Create Date: 2026-11-29 01:00:00
 """
 
 from alembic import op
 
 
-revision = '0005'
-down_revision = ('0002', '0003', '0004')
+revision = '0006'
+down_revision = '0001'
 branch_labels = None
 depends_on = None
 
