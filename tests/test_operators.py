@@ -93,6 +93,28 @@ def test_swap_refuses_meaning_preserving_swaps(nlp, caption, reason):
     assert any(reason in s.reason for s in gen.skips), gen.skips
 
 
+@pytest.mark.parametrize(
+    ("caption", "same_meaning"),
+    [
+        # a bare second conjunct may share the first one's modifiers: nothing moves
+        ("White cabinets and appliances in a kitchen.", "White appliances and cabinets in a kitchen."),
+        ("A man in a red hat, suit, and blue tie.", "A man in a red suit, hat, and blue tie."),
+        # whole phrases at the start, joined only by a symmetric relation once swapped
+        ("An adult giraffe standing near a white duck in a field.", "A white duck near an adult giraffe standing in a field."),
+    ],
+)
+def test_swap_refuses_swaps_that_keep_the_scene(nlp, caption, same_meaning):
+    out = texts(run(nlp, caption, ["swap"], ("obj", "rel")))
+    assert out and same_meaning not in out
+
+
+def test_swap_still_moves_a_modifier_between_conjuncts_with_their_own_article(nlp):
+    assert "A black cat and a dog on the grass." in texts(run(nlp, "A black dog and a cat on the grass.", ["swap"], ("obj",)))
+    # the participle stays where it was: the duck is the one standing now
+    assert "A white duck standing near a man in a field." in texts(
+        run(nlp, "A man standing near a white duck in a field.", ["swap"], ("obj", "rel")))
+
+
 def test_swap_never_exchanges_coordinated_phrases(nlp):
     out = texts(run(nlp, "A black dog and a white cat.", ["swap"]))
     assert "A white cat and a black dog." not in out

@@ -121,13 +121,17 @@ class Swap(Operator):
             # "a dog and a cat", "a vase with a sunflower": the phrases swap to the same scene
             coordinated = conjuncts(parse, a, b) or joined_symmetrically(parse, lex, a, b) is not None
             # "a man ... two men": the same noun with other modifiers swaps as a whole phrase only
-            kinds = [] if coordinated else ["phrase"]
+            kinds = [] if coordinated or _side_by_side(parse, lex, a, b, full=False) else ["phrase"]
             if not coordinated and (a.full_end, b.full_end) != (a.end, b.end):
-                if not overlaps((a.start, a.full_end), (b.start, b.full_end)):
+                apart = not overlaps((a.start, a.full_end), (b.start, b.full_end))
+                if apart and not _side_by_side(parse, lex, a, b, full=True):
                     kinds.append("phrase_of")
             mods_a = " ".join(words(parse, after_determiner(parse, a), a.noun_start)).lower()
             mods_b = " ".join(words(parse, after_determiner(parse, b), b.noun_start)).lower()
-            if not same and (mods_a != mods_b or (not coordinated and a.number != b.number)):
+            # "white cabinets and appliances": a bare second conjunct may share the first one's modifiers,
+            # so moving them to it says nothing new; "a black dog and a cat" does move "black"
+            shared_scope = coordinated and _bare(parse, b if b.start > a.start else a)
+            if not same and not shared_scope and (mods_a != mods_b or (not coordinated and a.number != b.number)):
                 kinds.append("noun")
             if not kinds:
                 blocked.add("coordinated objects: swapping them keeps the meaning")
@@ -296,6 +300,22 @@ class Swap(Operator):
 
 
 VERB_COMPLEMENTS = frozenset({"dobj", "prt", "acomp", "attr", "dative", "oprd"})
+
+
+def _side_by_side(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject, full: bool) -> bool:
+    """True when swapping the two phrases whole leaves them joined only by a symmetric relation at the
+    start of the caption ("An adult giraffe standing *near* a white duck ..."): nothing before the
+    first phrase tells them apart, so the swapped caption says the same."""
+    first, second = (a, b) if a.start < b.start else (b, a)
+    if first.start != 0:
+        return False
+    between = " ".join(t.lower for t in parse.tokens[first.full_end if full else first.end : second.start])
+    return bool(between) and lex.is_symmetric(between)
+
+
+def _bare(parse: Parse, obj: SceneObject) -> bool:
+    """A noun phrase with no determiner and no modifier of its own ("... and *appliances*")."""
+    return obj.noun_start == obj.start and after_determiner(parse, obj) == obj.start
 
 
 def _verb_phrase(parse: Parse, start: int, end: int) -> tuple[int, int]:
