@@ -225,3 +225,14 @@ def test_config_validation():
         GenerationConfig(operators=("blend",))
     with pytest.raises(ValueError, match="depth"):
         GenerationConfig(depth=0)
+
+
+@pytest.mark.parametrize("module", ["toolkit.realize", "toolkit.scene", "toolkit.operators.swap"])
+def test_a_generation_module_can_be_imported_first(module):
+    """No circular import whichever module a library user imports first (in a fresh interpreter)."""
+    import subprocess
+    import sys
+
+    code = f"import {module}; from toolkit.operators import GenerationConfig, generate; print(generate.__name__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "generate", out.stderr[-500:]
