@@ -130,7 +130,7 @@ class Swap(Operator):
             mods_b = " ".join(words(parse, after_determiner(parse, b), b.noun_start)).lower()
             # "white cabinets and appliances": a bare second conjunct may share the first one's modifiers,
             # so moving them to it says nothing new; "a black dog and a cat" does move "black"
-            shared_scope = coordinated and _bare(parse, b if b.start > a.start else a)
+            shared_scope = coordinated and _bare(b if b.start > a.start else a)
             if not same and not shared_scope and (mods_a != mods_b or (not coordinated and a.number != b.number)):
                 kinds.append("noun")
             if not kinds:
@@ -313,9 +313,9 @@ def _side_by_side(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject, fu
     return bool(between) and lex.is_symmetric(between)
 
 
-def _bare(parse: Parse, obj: SceneObject) -> bool:
+def _bare(obj: SceneObject) -> bool:
     """A noun phrase with no determiner and no modifier of its own ("... and *appliances*")."""
-    return obj.noun_start == obj.start and after_determiner(parse, obj) == obj.start
+    return obj.noun_start == obj.start
 
 
 def _verb_phrase(parse: Parse, start: int, end: int) -> tuple[int, int]:
