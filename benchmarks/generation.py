@@ -74,6 +74,7 @@ def throughput(n: int, repeats: int, workers: int | None) -> dict:
             e2e_runs.append(tuple(run))
     p, e = statistics.median(t for t, _ in parse_runs), statistics.median(t for t, _ in e2e_runs)
     pc, ec = statistics.median(c for _, c in parse_runs), statistics.median(c for _, c in e2e_runs)
+    paired = [pt / et for (pt, _), (et, _) in zip(parse_runs, e2e_runs, strict=True)]
     return {
         "captions": n,
         "repeats": repeats,
@@ -88,8 +89,8 @@ def throughput(n: int, repeats: int, workers: int | None) -> dict:
         "throughput_ratio": round(p / e, 3),
         # each repeat's parse-only and end-to-end runs are back to back: their ratios drift less with the
         # machine's speed than the ratio of the two medians does
-        "paired_ratios": [round(pt / et, 3) for (pt, _), (et, _) in zip(parse_runs, e2e_runs, strict=True)],
-        "paired_ratio_median": round(statistics.median(pt / et for (pt, _), (et, _) in zip(parse_runs, e2e_runs, strict=True)), 3),
+        "paired_ratios": [round(r, 3) for r in paired],
+        "paired_ratio_median": round(statistics.median(paired), 3),
         "parse_only_cpu_ms_per_caption": round(pc / n * 1000, 3),
         "end_to_end_cpu_ms_per_caption": round(ec / n * 1000, 3),
         "cpu_ratio": round(pc / ec, 3),

@@ -83,13 +83,14 @@ class Add(Operator):
             present = {a.lemma for a in scene.attributes_of(k)}
             types = [t for t in ADD_TYPES if t in allowed and t not in have]
             name = canonical_object(lex, obj.lemma)
+            # with corpus counts every allowed word is ranked; without, only each type's first few are used
+            absent = {t: [w for w in lex.attribute_words(t) if w not in present] for t in types} if self.counts else {}
             for t_rank, type_ in enumerate(types):
                 if self.counts:
                     # With corpus counts the words of a type come in the order they were seen on this
                     # object, and each type in ADD_TYPES order starts two tiers after the one before:
                     # the first types go three words deep before the fourth type's first word.
-                    choices = [w for w in lex.attribute_words(type_) if w not in present]
-                    choices, priority = self.counts.rank_attributes(name, choices), 1 + 2 * t_rank
+                    choices, priority = self.counts.rank_attributes(name, absent[type_]), 1 + 2 * t_rank
                 else:
                     choices, priority = _first_absent(lex.attribute_words(type_), present, self.per_site), 0
                 sites.append(self.site("att", choices[: self.per_site], partial(self._insert_attribute, parse, k, type_),
@@ -97,7 +98,7 @@ class Add(Operator):
             if self.counts and types:
                 # the corpus's likeliest attributes of this object, whatever their type; from the
                 # third tier, since what captions say most about an object is most often true of it
-                pool = [(w, t) for t in types for w in lex.attribute_words(t) if w not in present]
+                pool = [(w, t) for t in types for w in absent[t]]
                 order = self.counts.rank_attributes(name, [w for w, _ in pool])
                 type_of = dict(pool)
                 likeliest = [(w, type_of[w]) for w in order][: self.per_site]

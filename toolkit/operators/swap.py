@@ -309,7 +309,7 @@ def _side_by_side(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject, fu
     first, second = (a, b) if a.start < b.start else (b, a)
     if first.start != 0:
         return False
-    between = " ".join(t.lower for t in parse.tokens[first.full_end if full else first.end : second.start])
+    between = " ".join(words(parse, first.full_end if full else first.end, second.start)).lower()
     return bool(between) and lex.is_symmetric(between)
 
 

@@ -32,7 +32,7 @@ def insert_ignore(conn: Connection, table: Table, rows: Sequence[dict], conflict
     elif conn.dialect.name == "sqlite":
         keys = rows[0].keys()
         # the fast path only where SQLAlchemy would add nothing: same keys everywhere, no Python-side default
-        if all(r.keys() == keys for r in rows) and not any(c.default is not None for c in table.c if c.name not in keys):
+        if all(r.keys() == keys for r in rows) and not _defaults_missing(table, keys):
             return _sqlite_insert_or_ignore(conn, table, rows)
         stmt = insert(table).prefix_with("OR IGNORE")
     else:  # other dialects: filter out what exists first (slower, still correct for one writer)
@@ -57,14 +57,19 @@ def insert_ignore_rows(
     names = [*columns, *constants]
     procs = _bind_processors(conn, table, names) if conn.dialect.name == "sqlite" else []
     # as in insert_ignore: the fast path only where SQLAlchemy would add nothing to the rows
-    if (conn.dialect.name != "sqlite" or any(procs[: len(columns)])
-            or any(c.default is not None for c in table.c if c.name not in names)):
+    if conn.dialect.name != "sqlite" or any(procs[: len(columns)]) or _defaults_missing(table, names):
         extra = tuple(constants.values())
         return insert_ignore(conn, table, [dict(zip(names, r + extra, strict=True)) for r in rows], conflict)
     bound = zip(procs[len(columns):], constants.values(), strict=True)
     extra = tuple(v if proc is None or v is None else proc(v) for proc, v in bound)
     _sqlite_executemany(conn, table, names, [r + extra for r in rows] if extra else rows)
     return len(rows)
+
+
+def _defaults_missing(table: Table, names: Iterable[str]) -> bool:
+    """True when a column left out of `names` has a Python-side default, which only SQLAlchemy fills in."""
+    given = set(names)
+    return any(c.default is not None for c in table.c if c.name not in given)
 
 
 def _bind_processors(conn: Connection, table: Table, names: Sequence[str]) -> list:
