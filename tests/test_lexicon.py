@@ -194,6 +194,33 @@ def test_attribute_types_for(lex: Lexicon) -> None:
     assert lex.attribute_words("size")[:2] == ["big", "large"]
 
 
+def test_attribute_words_for_keeps_plausible_words(lex: Lexicon) -> None:
+    # the `on` lists: materials by what a thing is made of, damage by what it can suffer
+    jacket, table = lex.attribute_words_for("material", "jacket"), lex.attribute_words_for("material", "table")
+    assert "denim" in jacket and "marble" not in jacket
+    assert "marble" in table and "denim" not in table
+    assert "glass" not in lex.attribute_words_for("material", "hat")
+    assert "rusty" not in lex.attribute_words_for("integrity", "shirt")
+    assert "torn" in lex.attribute_words_for("integrity", "shirt")
+    assert "rusty" in lex.attribute_words_for("integrity", "truck")
+    assert "elderly" in lex.attribute_words_for("age", "man") and "antique" not in lex.attribute_words_for("age", "man")
+    assert "antique" in lex.attribute_words_for("age", "clock") and "elderly" not in lex.attribute_words_for("age", "clock")
+    # a group's list wins over its category's ("clothing.headwear": a straw hat, not a straw shirt)
+    assert "straw" in lex.attribute_words_for("material", "hat")
+    assert "straw" not in lex.attribute_words_for("material", "shirt")
+    # file order is kept; a type without an `on` table, or a category it does not name, keeps every word
+    assert lex.attribute_words_for("material", "table") == [w for w in lex.attribute_words("material") if w in table]
+    assert lex.attribute_words_for("color", "table") == lex.attribute_words("color")
+    # an empty list: the type applies to the category, but no word of it to this group
+    assert lex.attribute_words_for("material", "river") == []
+    # a word naming several categories takes the union; a word the lexicon does not know, every word
+    person = set(lex.attribute_words_for("age", "person"))
+    assert {"elderly", "teenage"} <= person and "antique" not in person
+    assert lex.attribute_words_for("material", "zzz") == lex.attribute_words("material")
+    # a type that does not apply to the object at all has no plausible word for it
+    assert lex.attribute_words_for("material", "dog") == []
+
+
 # ------------------------------------------------------------------ relations
 def test_relation_kind(lex: Lexicon) -> None:
     assert lex.relation_kind("on") == "prep" and lex.relation_kind("in front of") == "prep"
@@ -307,6 +334,21 @@ def _replace(path: Path, old: str, new: str) -> None:
             "attributes.toml",
             ("append", '\n[type.zz]\napplies_to = ["*"]\nwords = ["red", "qq"]\n'),
             r"attributes\.toml: type\.zz: word 'red' is already in type 'color'",
+        ),
+        (
+            "attributes.toml",
+            ("append", '\n[type.zz]\napplies_to = ["furniture"]\nwords = ["qq", "rr"]\n[type.zz.on]\nanimal = ["qq"]\n'),
+            r"attributes\.toml: type\.zz\.on\.animal: not a category \(or category\.group\) the type applies to",
+        ),
+        (
+            "attributes.toml",
+            ("append", '\n[type.zz]\napplies_to = ["furniture"]\nwords = ["qq", "rr"]\n[type.zz.on]\n"furniture.sofa" = ["qq"]\n'),
+            r"attributes\.toml: type\.zz\.on\.furniture\.sofa: not a category",
+        ),
+        (
+            "attributes.toml",
+            ("append", '\n[type.zz]\napplies_to = ["furniture"]\nwords = ["qq", "rr"]\n[type.zz.on]\n"furniture.table" = ["red"]\n'),
+            r"attributes\.toml: type\.zz\.on\.furniture\.table: 'red' is not in the words list of type 'zz'",
         ),
         (
             "relations.toml",

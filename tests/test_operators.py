@@ -142,6 +142,12 @@ def test_replace_attribute_keeps_type_and_counts_inflect(nlp):
     assert all("big" not in t and "large" not in t for t in out)
 
 
+def test_replace_attribute_only_by_words_plausible_on_the_object(nlp):
+    out = texts(run(nlp, "A cat on a wooden table.", ["replace"], ("att",), per_site=60))
+    assert {"A cat on a marble table.", "A cat on a glass table."} <= out
+    assert not {"A cat on a denim table.", "A cat on a lace table."} & out
+
+
 def test_replace_relation_by_contrast(nlp):
     out = texts(run(nlp, "A woman sitting in front of a laptop.", ["replace"], ("rel",)))
     assert "A woman sitting behind a laptop." in out
@@ -182,6 +188,75 @@ def test_add_attribute_with_corpus_counts_goes_deeper_into_the_first_types(nlp):
     assert ranked.index(tried[2]) < ranked.index(next(w for w in ranked if w in cleanliness))
     colours = set(lex.attribute_words("color"))
     assert ranked.index(tried[2]) < ranked.index(next(w for w in ranked if w in colours))
+
+
+def _added_attributes(nlp, caption, counts=None):
+    """(type, word) of every ADD attribute edit, in selection order."""
+    from toolkit.operators.add import Add
+    from toolkit.operators.compose import ordered_edits
+
+    sites = Add(per_site=60, counts=counts).propose(parse_text(caption, nlp=nlp), ("att",), load_lexicon()).sites
+    return [tuple(e.detail.split(": +")) for e in ordered_edits(sites)]
+
+
+def test_add_attribute_offers_only_words_plausible_on_the_object(nlp):
+    on_hat = {w for t, w in _added_attributes(nlp, "A man in a hat.") if t in {"material", "integrity"}}
+    assert {"straw", "wool", "torn"} <= on_hat
+    assert not on_hat & {"glass", "marble", "rusty", "wooden"}  # no glass hat, no rusty hat
+    on_sink = {w for t, w in _added_attributes(nlp, "A cat in a sink.") if t == "material"}
+    assert "porcelain" in on_sink and not on_sink & {"denim", "cotton", "wooden"}
+
+
+def test_add_attribute_tries_the_condition_of_a_vehicle_before_its_material(nlp):
+    # a bus is metal in nearly every picture; whether it is rusty or dented varies
+    types = [t for t, _ in _added_attributes(nlp, "A bus on a road.") if t in {"material", "integrity"}]
+    assert types[0] == "integrity"
+    types = [t for t, _ in _added_attributes(nlp, "A bench on a road.") if t in {"material", "integrity"}]
+    assert types[0] == "material"
+
+
+def test_add_attribute_on_a_word_naming_a_category(nlp):
+    # "a building" names no one concept, but a building can still be brick or stone
+    config = GenerationConfig(operators=("add",), subtypes=("att",), max_candidates=500, per_site=60)
+    out = texts(generate(parse_text("A clock on a building.", nlp=nlp), config))
+    assert "A clock on a brick building." in out
+    assert "A clock on a denim building." not in out
+
+
+def test_add_attribute_never_offers_colour_or_size_as_the_likeliest(nlp):
+    from toolkit.corpus import CorpusCounts
+
+    lex = load_lexicon()
+    seen = ["A white plate on a table.", "A white plate with food.", "A large white plate."]
+    counts = CorpusCounts.from_parses([parse_text(t, nlp=nlp) for t in seen], "test", lex)
+    config = GenerationConfig(operators=("add",), subtypes=("att",), max_candidates=500, per_site=8)
+    cands = generate(parse_text("A plate on a table.", nlp=nlp), config, lex, counts).candidates
+    on_plate = [c.edits[0].detail.split(":")[0] for c in cands if c.text.endswith(" plate on a table.")]
+    # white and large are what the corpus says most of plates, and so the likeliest to be true of one
+    assert "color" in on_plate and "size" in on_plate
+    assert not {"color", "size"} & set(on_plate[:6])
+
+
+def test_groups_with_many_more_sites_take_two_turns_after_the_first_round():
+    from toolkit.operators.base import Change, Edit, Site
+    from toolkit.operators.compose import ordered_edits
+
+    def site(operator, subtype, word):
+        def build(w, rank):
+            return Edit(operator, subtype, ((0, 0),), ("",), (w,), (Change(0, 0, (w,)),), (), w, rank)
+        return Site(operator, subtype, [word], build)
+
+    many = [site("add", "att", f"a{i}") for i in range(6)]
+    few = [site("add", "obj", f"o{i}") for i in range(3)]
+    swaps = [site("swap", "obj", f"s{i}") for i in range(3)]
+    order = [e.subtype for e in ordered_edits(many + few)]
+    assert order[:8] == ["att", "obj", "att", "att", "obj", "att", "att", "obj"]
+    # every group has its first edit before any group its second, however many sites it has
+    first = [(e.operator, e.subtype) for e in ordered_edits(many + few + swaps)][:3]
+    assert sorted(first) == [("add", "att"), ("add", "obj"), ("swap", "obj")]
+    # with about as many sites, the groups alternate one by one
+    order = [e.subtype for e in ordered_edits(many[:4] + few)]
+    assert order[:4] == ["att", "obj", "att", "obj"]
 
 
 def test_add_object_makes_subject_plural(nlp):

@@ -7,7 +7,8 @@ from typing import Any
 
 from ._schema import check_keys, fail, group_list, word_list
 
-_TYPE_KEYS = {"applies_to", "exclude", "words", "synonyms", "antonyms", "kinds", "overlaps"}
+_TYPE_KEYS = {"applies_to", "exclude", "words", "synonyms", "antonyms", "kinds", "overlaps", "on"}
+Place = tuple[str, "str | None"]  # (object category, group or None)
 
 
 @dataclass(frozen=True)
@@ -23,9 +24,11 @@ class AttributeIndex:
     """Validated, precomputed view of ``attributes.toml``."""
 
     def __init__(
-        self, data: dict[str, Any], categories: tuple[str, ...], file: str = "attributes.toml"
+        self, data: dict[str, Any], categories: tuple[str, ...], file: str = "attributes.toml",
+        groups: tuple[str, ...] = (),
     ) -> None:
         self.file = file
+        self._groups = groups  # "category.group" names a type's `on` table may use
         check_keys(file, "top level", data, {"type"}, {"type"})
         table = check_keys(file, "type", data["type"], set(data["type"]))
         self.types: dict[str, AttributeType] = {}
@@ -35,6 +38,8 @@ class AttributeIndex:
         self._parents: dict[str, set[str]] = {}
         self._overlaps: set[frozenset[str]] = set()
         self._types_for: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._on: dict[str, dict[str, frozenset[str]]] = {}
+        self._words_on: dict[tuple[str, tuple[Place, ...]], tuple[str, ...]] = {}
         for name, body in table.items():
             self._parse_type(name, body, categories)
         self._ancestors = {w: self._up(w, ()) for w in self._type_of}
@@ -59,6 +64,23 @@ class AttributeIndex:
         for grp in group_list(self.file, f"{where}.overlaps", body.get("overlaps", [])):
             self._require_members(f"{where}.overlaps", name, grp)
             self._overlaps.update(frozenset((grp[0], other)) for other in grp[1:])
+        self._parse_on(where, name, body.get("on", {}), applies)
+
+    def _parse_on(self, where: str, name: str, table: Any, applies: tuple[str, ...]) -> None:
+        """`on`: for an object category (or "category.group"), the only words of the type that are
+        plausible on it ("denim" fits a jacket, not a table); categories not named take every word."""
+        table = check_keys(self.file, f"{where}.on", table, set(table) if isinstance(table, dict) else set())
+        on: dict[str, frozenset[str]] = {}
+        for key, value in table.items():
+            cat = key.split(".")[0]
+            if cat not in applies or ("." in key and key not in self._groups):
+                fail(self.file, f"{where}.on.{key}",
+                     f"not a category (or category.group) the type applies to (applies to: {', '.join(applies)})")
+            words = word_list(self.file, f"{where}.on.{key}", value)
+            self._require_members(f"{where}.on.{key}", name, words)
+            on[key] = frozenset(words)
+        if on:
+            self._on[name] = on
 
     def _parse_applies(self, where: str, body: dict, categories: tuple[str, ...]) -> tuple[str, ...]:
         applies = word_list(self.file, f"{where}.applies_to", body["applies_to"], min_len=1)
@@ -168,6 +190,30 @@ class AttributeIndex:
             found = self._types_for[categories] = tuple(
                 t.name for t in self.types.values() if any(c in t.applies_to for c in categories))
         return list(found)
+
+    def words_on(self, type_: str, places: tuple[Place, ...]) -> list[str]:
+        """Words of a type plausible on an object at these (category, group) places, file order: a
+        group's `on` list, else its category's, else every word; the union over several places."""
+        key = (type_, places)
+        found = self._words_on.get(key)
+        if found is None:
+            found = self._words_on[key] = self._compute_words_on(type_, places)
+        return list(found)
+
+    def _compute_words_on(self, type_: str, places: tuple[Place, ...]) -> tuple[str, ...]:
+        kind = self.types.get(type_)
+        if kind is None:
+            return ()
+        on = self._on.get(type_, {})
+        allowed: set[str] = set()
+        for cat, grp in places:
+            if cat not in kind.applies_to:
+                continue
+            chosen = on.get(f"{cat}.{grp}", on.get(cat))
+            if chosen is None:
+                return kind.words
+            allowed |= chosen
+        return tuple(w for w in kind.words if w in allowed)
 
     def words(self, type_: str) -> list[str]:
         """Words of one attribute type in file order."""

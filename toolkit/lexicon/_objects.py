@@ -253,6 +253,19 @@ class ObjectIndex:
         cats = self._hyper_categories.get(word, ())
         return cats[0] if cats else None
 
+    def places_of(self, word: str) -> tuple[tuple[str, str | None], ...]:
+        """(category, group) of the concept(s) a word names; group None for a hypernym's categories."""
+        entry = self.entry(word)
+        if entry is not None:
+            return ((entry.category, entry.group),)
+        if word in self._hypo_parents:
+            return tuple(dict.fromkeys((self.entries[i].category, self.entries[i].group) for i in self._hypo_parents[word]))
+        return tuple((c, None) for c in self._hyper_categories.get(word, ()))
+
+    def group_names(self) -> tuple[str, ...]:
+        """Every "category.group" name."""
+        return tuple(f"{cat}.{grp}" for cat, grp in self._group_hyper)
+
     def categories_of(self, word: str) -> tuple[str, ...]:
         """All categories a word can refer to (several for hypernyms like "person")."""
         if word in self._hyper_categories:

@@ -65,7 +65,8 @@ class Lexicon:
         self.version: str = _version(raw)
         self._objects = ObjectIndex(_parse_toml(OBJECTS_FILE, raw[OBJECTS_FILE]), OBJECTS_FILE)
         attr_data = _parse_toml(ATTRIBUTES_FILE, raw[ATTRIBUTES_FILE])
-        self._attributes = AttributeIndex(attr_data, tuple(self._objects.categories), ATTRIBUTES_FILE)
+        self._attributes = AttributeIndex(attr_data, tuple(self._objects.categories), ATTRIBUTES_FILE,
+                                          self._objects.group_names())
         self._relations = RelationIndex(_parse_toml(RELATIONS_FILE, raw[RELATIONS_FILE]), RELATIONS_FILE)
 
     @classmethod
@@ -150,6 +151,12 @@ class Lexicon:
     def attribute_words(self, type_: str) -> list[str]:
         """Words of one attribute type, file order ([] for an unknown type)."""
         return self._attributes.words(type_)
+
+    def attribute_words_for(self, type_: str, object_lemma: str) -> list[str]:
+        """Words of one attribute type plausible on this object (its `on` list in attributes.toml), file
+        order: "denim", "wool", "leather" for a jacket, not "marble"; every word for an unknown object."""
+        places = self._objects.places_of(object_lemma)
+        return self._attributes.words_on(type_, places) if places else self._attributes.words(type_)
 
     def attribute_type_names(self) -> list[str]:
         """All attribute types in file order."""

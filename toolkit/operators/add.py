@@ -33,6 +33,17 @@ ADD_TYPES = (
 )
 
 
+# Types an object of these categories tries before the ADD_TYPES order. A vehicle's or a device's
+# material is fixed by what it is (cars are metal, phones glass and plastic), so "a metal bus" is
+# nearly always true of the image; their condition (rusty, dented, cracked) and age vary. Food is
+# told apart by how it was prepared (fried, sliced) more than by its shape.
+CATEGORY_TYPES = {
+    "vehicle": ("integrity", "age"),
+    "vehicle_part": ("integrity", "age"),
+    "electronics": ("integrity", "age"),
+    "food": ("cooking", "cut", "texture", "ripeness", "temperature"),
+}
+COMMON_TYPES = ("color", "size")  # what every object has: never among an object's likeliest (see ADD_TYPES)
 UNKNOWN_OBJECT_TYPES = ("color", "size", "pattern")  # for nouns the lexicon does not know
 
 
@@ -47,6 +58,18 @@ def insertion(parse: Parse, obj_index: int, type_: str) -> int:
         if TYPE_ORDER.get(att.type or "", DEFAULT_ORDER) > rank:
             return att.start
     return obj.noun_start
+
+
+def _attribute_lemma(lex: Lexicon, obj: SceneObject) -> str | None:
+    """The word whose categories decide an object's attribute types: its lexicon lemma, else a word
+    naming a whole category ("a *building*", "some *food*", "*people*"), else None."""
+    found = object_lemma_in_lexicon(lex, obj)
+    if found:
+        return found[0]
+    for word in dict.fromkeys((obj.lemma, obj.lemma.split(" ")[-1])):
+        if lex.is_object_hypernym(word) and lex.attribute_types_for(word):
+            return word
+    return None
 
 
 def _first_absent(words: list[str], present: set[str], n: int) -> list[str]:
@@ -77,14 +100,19 @@ class Add(Operator):
             return "no objects"
         sites: list[Site] = []
         for k, obj in enumerate(scene.objects):
-            found = object_lemma_in_lexicon(lex, obj)
-            allowed = set(lex.attribute_types_for(found[0])) if found else set(UNKNOWN_OBJECT_TYPES)
+            known = _attribute_lemma(lex, obj)
+            allowed = set(lex.attribute_types_for(known)) if known else set(UNKNOWN_OBJECT_TYPES)
             have = {a.type for a in scene.attributes_of(k)}
             present = {a.lemma for a in scene.attributes_of(k)}
-            types = [t for t in ADD_TYPES if t in allowed and t not in have]
+            first = CATEGORY_TYPES.get(lex.object_category(known) or "", ()) if known else ()
+            # an object gets only the words of a type that are plausible on it ("a denim jacket", not "a
+            # denim sink"); a type with none left is no type for it
+            words_of = {t: lex.attribute_words_for(t, known) if known else lex.attribute_words(t)
+                        for t in (*first, *ADD_TYPES) if t in allowed and t not in have}
+            types = [t for t in words_of if words_of[t]]
             name = canonical_object(lex, obj.lemma)
             # with corpus counts every allowed word is ranked; without, only each type's first few are used
-            absent = {t: [w for w in lex.attribute_words(t) if w not in present] for t in types} if self.counts else {}
+            absent = {t: [w for w in words_of[t] if w not in present] for t in types} if self.counts else {}
             for t_rank, type_ in enumerate(types):
                 if self.counts:
                     # With corpus counts the words of a type come in the order they were seen on this
@@ -92,13 +120,13 @@ class Add(Operator):
                     # the first types go three words deep before the fourth type's first word.
                     choices, priority = self.counts.rank_attributes(name, absent[type_]), 1 + 2 * t_rank
                 else:
-                    choices, priority = _first_absent(lex.attribute_words(type_), present, self.per_site), 0
+                    choices, priority = _first_absent(words_of[type_], present, self.per_site), 0
                 sites.append(self.site("att", choices[: self.per_site], partial(self._insert_attribute, parse, k, type_),
                                        priority=priority))
-            if self.counts and types:
-                # the corpus's likeliest attributes of this object, whatever their type; from the
-                # third tier, since what captions say most about an object is most often true of it
-                pool = [(w, t) for t in types for w in absent[t]]
+            # the corpus's likeliest attributes of this object, whatever their type but colour and size;
+            # from the third tier, since what captions say most about an object is most often true of it
+            pool = [(w, t) for t in types if t not in COMMON_TYPES for w in absent.get(t, ())]
+            if self.counts and pool:
                 order = self.counts.rank_attributes(name, [w for w, _ in pool])
                 type_of = dict(pool)
                 likeliest = [(w, type_of[w]) for w in order][: self.per_site]

@@ -97,21 +97,32 @@ def _tier_order(sites: list[Site]) -> Iterator[Edit]:
                 yield site.edit(tier - first)
 
 
+MAX_TURNS = 2  # edits a group may take in one round, however many more sites it has than the others
+
+
 def ordered_edits(sites: list[Site]) -> Iterator[Edit]:
     """Edits in selection order: the operator/subtype groups take turns, so that no group (say, ADD
-    attribute, with a site per object and attribute type) crowds out the others under a cap; within a
-    group, every site's first choice comes before any site's second. Edits are built only when asked for."""
+    attribute, with a site per object and attribute type) crowds out the others under a cap. Every
+    group has one edit before any has a second; after that, a group with at least twice (rounded) the
+    sites of the smallest takes two edits per round, so a group with many more choices is not held to
+    the pace of one with few. Within a group, every site's first choice comes before any site's second.
+    Edits are built only when asked for."""
     groups: dict[tuple[str, str], list[Site]] = {}
     for site in sites:
         groups.setdefault((site.operator, site.subtype), []).append(site)
-    streams = [_tier_order(group) for group in groups.values()]
+    fewest = min((len(group) for group in groups.values()), default=1)
+    streams = [(_tier_order(group), min(MAX_TURNS, max(1, round(len(group) / fewest)))) for group in groups.values()]
+    first_round = True
     while streams:
-        for stream in list(streams):
-            edit = next(stream, None)
-            if edit is None:
-                streams.remove(stream)
-            else:
+        for entry in list(streams):
+            stream, turns = entry
+            for _ in range(1 if first_round else turns):
+                edit = next(stream, None)
+                if edit is None:
+                    streams.remove(entry)
+                    break
                 yield edit
+        first_round = False
 
 
 def generate(
