@@ -219,6 +219,11 @@ def test_attribute_words_for_keeps_plausible_words(lex: Lexicon) -> None:
     assert lex.attribute_words_for("material", "zzz") == lex.attribute_words("material")
     # a type that does not apply to the object at all has no plausible word for it
     assert lex.attribute_words_for("material", "dog") == []
+    # one word at a time, or filtering a list: only what an `on` list leaves out is rejected
+    assert lex.attribute_plausible_on("denim", "jacket") and not lex.attribute_plausible_on("denim", "table")
+    assert lex.attribute_plausible(["denim", "marble", "zzz", "red"], "table") == ["marble", "zzz", "red"]
+    assert lex.attribute_plausible_on("denim", "zzz")  # an object the lexicon does not know
+    assert lex.attribute_plausible_on("denim", "dog")  # material does not apply to dogs at all: not ruled out
 
 
 # ------------------------------------------------------------------ relations

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from ._schema import check_keys, fail, group_list, word_list
@@ -40,6 +42,8 @@ class AttributeIndex:
         self._types_for: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._on: dict[str, dict[str, frozenset[str]]] = {}
         self._words_on: dict[tuple[str, tuple[Place, ...]], tuple[str, ...]] = {}
+        self._implausible: dict[tuple[Place, ...], frozenset[str]] = {}
+        self._by_type: dict[tuple[Place, ...], Mapping[str, tuple[str, ...]]] = {}
         for name, body in table.items():
             self._parse_type(name, body, categories)
         self._ancestors = {w: self._up(w, ()) for w in self._type_of}
@@ -199,6 +203,27 @@ class AttributeIndex:
         if found is None:
             found = self._words_on[key] = self._compute_words_on(type_, places)
         return list(found)
+
+    def plausible_by_type(self, places: tuple[Place, ...]) -> Mapping[str, tuple[str, ...]]:
+        """Every type that applies at these places, in file order, with its words plausible there
+        (``words_on``; a type may have none left). Read-only, computed once per set of places."""
+        found = self._by_type.get(places)
+        if found is None:
+            cats = {cat for cat, _ in places}
+            found = self._by_type[places] = MappingProxyType({
+                name: self._compute_words_on(name, places)
+                for name, kind in self.types.items() if cats & set(kind.applies_to)})
+        return found
+
+    def implausible_at(self, places: tuple[Place, ...]) -> frozenset[str]:
+        """Words of the types that apply at these places but are not in their `on` lists there."""
+        found = self._implausible.get(places)
+        if found is None:
+            found = self._implausible[places] = frozenset(
+                w for name, kind in self.types.items()
+                if any(cat in kind.applies_to for cat, _ in places)
+                for w in set(kind.words) - set(self._compute_words_on(name, places)))
+        return found
 
     def _compute_words_on(self, type_: str, places: tuple[Place, ...]) -> tuple[str, ...]:
         kind = self.types.get(type_)

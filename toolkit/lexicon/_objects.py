@@ -41,6 +41,7 @@ class ObjectIndex:
         self._parse_categories(data["category"])
         self.hypernym_words = self._collect_hypernym_words()
         self._hypo_parents = self._index_hyponyms()
+        self._places: dict[str, tuple[tuple[str, str | None], ...]] = {}
         self._ancestors = self._closure(self._build_parents())
         self._overlaps = self._build_overlaps()
         self._plurals = self._parse_plurals(data.get("plurals", {}))
@@ -255,6 +256,12 @@ class ObjectIndex:
 
     def places_of(self, word: str) -> tuple[tuple[str, str | None], ...]:
         """(category, group) of the concept(s) a word names; group None for a hypernym's categories."""
+        found = self._places.get(word)
+        if found is None:  # asked for every object of every caption
+            found = self._places[word] = self._compute_places(word)
+        return found
+
+    def _compute_places(self, word: str) -> tuple[tuple[str, str | None], ...]:
         entry = self.entry(word)
         if entry is not None:
             return ((entry.category, entry.group),)

@@ -6,7 +6,7 @@ import hashlib
 import os
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -157,6 +157,22 @@ class Lexicon:
         order: "denim", "wool", "leather" for a jacket, not "marble"; every word for an unknown object."""
         places = self._objects.places_of(object_lemma)
         return self._attributes.words_on(type_, places) if places else self._attributes.words(type_)
+
+    def attribute_words_by_type(self, object_lemma: str) -> Mapping[str, tuple[str, ...]]:
+        """Every attribute type plausible for the object's category, in file order, with the words of it
+        plausible on the object (``attribute_words_for``); empty for an unknown object. Read-only."""
+        return self._attributes.plausible_by_type(self._objects.places_of(object_lemma))
+
+    def attribute_plausible_on(self, word: str, object_lemma: str) -> bool:
+        """False for an attribute word that its type's `on` list leaves out for this object ("denim" for a
+        table); True otherwise, also for words of no type, of types that do not apply to the object at
+        all, and for objects the lexicon does not know."""
+        return word not in self._attributes.implausible_at(self._objects.places_of(object_lemma))
+
+    def attribute_plausible(self, words: Iterable[str], object_lemma: str) -> list[str]:
+        """The words, less those ``attribute_plausible_on`` rejects for this object; order kept."""
+        drop = self._attributes.implausible_at(self._objects.places_of(object_lemma))
+        return [w for w in words if w not in drop]
 
     def attribute_type_names(self) -> list[str]:
         """All attribute types in file order."""

@@ -6,6 +6,7 @@ candidate); later stages (filters, set building) use that to counter the length 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 
 from toolkit.corpus import canonical_object
@@ -60,6 +61,11 @@ def insertion(parse: Parse, obj_index: int, type_: str) -> int:
     return obj.noun_start
 
 
+def _unknown_object_words(lex: Lexicon) -> dict[str, tuple[str, ...]]:
+    """The types and words ADD tries on a noun the lexicon does not know."""
+    return {t: tuple(lex.attribute_words(t)) for t in UNKNOWN_OBJECT_TYPES}
+
+
 def _attribute_lemma(lex: Lexicon, obj: SceneObject) -> str | None:
     """The word whose categories decide an object's attribute types: its lexicon lemma, else a word
     naming a whole category ("a *building*", "some *food*", "*people*"), else None."""
@@ -72,7 +78,7 @@ def _attribute_lemma(lex: Lexicon, obj: SceneObject) -> str | None:
     return None
 
 
-def _first_absent(words: list[str], present: set[str], n: int) -> list[str]:
+def _first_absent(words: Sequence[str], present: set[str], n: int) -> list[str]:
     """The first n words not in `present`."""
     out: list[str] = []
     for w in words:
@@ -101,15 +107,14 @@ class Add(Operator):
         sites: list[Site] = []
         for k, obj in enumerate(scene.objects):
             known = _attribute_lemma(lex, obj)
-            allowed = set(lex.attribute_types_for(known)) if known else set(UNKNOWN_OBJECT_TYPES)
+            # an object gets only the words of a type that are plausible on it ("a denim jacket", not "a
+            # denim sink"); a type with none left is no type for it
+            plausible = lex.attribute_words_by_type(known) if known else _unknown_object_words(lex)
             have = {a.type for a in scene.attributes_of(k)}
             present = {a.lemma for a in scene.attributes_of(k)}
             first = CATEGORY_TYPES.get(lex.object_category(known) or "", ()) if known else ()
-            # an object gets only the words of a type that are plausible on it ("a denim jacket", not "a
-            # denim sink"); a type with none left is no type for it
-            words_of = {t: lex.attribute_words_for(t, known) if known else lex.attribute_words(t)
-                        for t in (*first, *ADD_TYPES) if t in allowed and t not in have}
-            types = [t for t in words_of if words_of[t]]
+            words_of = {t: plausible[t] for t in (*first, *ADD_TYPES) if plausible.get(t) and t not in have}
+            types = list(words_of)
             name = canonical_object(lex, obj.lemma)
             # with corpus counts every allowed word is ranked; without, only each type's first few are used
             absent = {t: [w for w in words_of[t] if w not in present] for t in types} if self.counts else {}

@@ -87,21 +87,6 @@ def attribute_choices(parse: Parse, lex: Lexicon, att: Attribute) -> list[str]:
     return []
 
 
-def _plausible_on(lex: Lexicon, obj: SceneObject, subs: list[str]) -> list[str]:
-    """Leave out substitutes the lexicon marks as implausible on the object ("a wooden table" -> not "a
-    denim table"); a type the lexicon does not expect on the object at all is left as the caption has it."""
-    found = object_lemma_in_lexicon(lex, obj)
-    if not found:
-        return subs
-    expected = set(lex.attribute_types_for(found[0]))
-    keep = []
-    for sub in subs:
-        type_ = lex.attribute_type(sub)
-        if type_ is None or type_ not in expected or sub in lex.attribute_words_for(type_, found[0]):
-            keep.append(sub)
-    return keep
-
-
 class Replace(Operator):
     name = "replace"
 
@@ -195,7 +180,9 @@ class Replace(Operator):
         for att in typed:
             on_same = {a.lemma for a in scene.attributes_of(att.obj)}
             subs = [s for s in attribute_choices(parse, lex, att) if s not in on_same]
-            subs = _plausible_on(lex, parse.scene.objects[att.obj], subs)
+            found = object_lemma_in_lexicon(lex, parse.scene.objects[att.obj])
+            if found:  # "a wooden table" -> "a marble table", never "a denim table"
+                subs = lex.attribute_plausible(subs, found[0])
             if self.counts:
                 subs = self.counts.rank_attributes(canonical_object(lex, scene.objects[att.obj].lemma), subs)
             subs = subs[: self.per_site]
