@@ -41,7 +41,6 @@ class AttributeIndex:
         self._overlaps: set[frozenset[str]] = set()
         self._types_for: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._on: dict[str, dict[str, frozenset[str]]] = {}
-        self._words_on: dict[tuple[str, tuple[Place, ...]], tuple[str, ...]] = {}
         self._implausible: dict[tuple[Place, ...], frozenset[str]] = {}
         self._by_type: dict[tuple[Place, ...], Mapping[str, tuple[str, ...]]] = {}
         for name, body in table.items():
@@ -197,12 +196,9 @@ class AttributeIndex:
 
     def words_on(self, type_: str, places: tuple[Place, ...]) -> list[str]:
         """Words of a type plausible on an object at these (category, group) places, file order: a
-        group's `on` list, else its category's, else every word; the union over several places."""
-        key = (type_, places)
-        found = self._words_on.get(key)
-        if found is None:
-            found = self._words_on[key] = self._compute_words_on(type_, places)
-        return list(found)
+        group's `on` list, else its category's, else every word; the union over several places; none
+        for a type that applies at none of them."""
+        return list(self.plausible_by_type(places).get(type_, ()))
 
     def plausible_by_type(self, places: tuple[Place, ...]) -> Mapping[str, tuple[str, ...]]:
         """Every type that applies at these places, in file order, with its words plausible there
@@ -211,7 +207,7 @@ class AttributeIndex:
         if found is None:
             cats = {cat for cat, _ in places}
             found = self._by_type[places] = MappingProxyType({
-                name: self._compute_words_on(name, places)
+                name: self._compute_words_on(kind, places)
                 for name, kind in self.types.items() if cats & set(kind.applies_to)})
         return found
 
@@ -220,16 +216,12 @@ class AttributeIndex:
         found = self._implausible.get(places)
         if found is None:
             found = self._implausible[places] = frozenset(
-                w for name, kind in self.types.items()
-                if any(cat in kind.applies_to for cat, _ in places)
-                for w in set(kind.words) - set(self._compute_words_on(name, places)))
+                w for name, plausible in self.plausible_by_type(places).items()
+                for w in set(self.types[name].words) - set(plausible))
         return found
 
-    def _compute_words_on(self, type_: str, places: tuple[Place, ...]) -> tuple[str, ...]:
-        kind = self.types.get(type_)
-        if kind is None:
-            return ()
-        on = self._on.get(type_, {})
+    def _compute_words_on(self, kind: AttributeType, places: tuple[Place, ...]) -> tuple[str, ...]:
+        on = self._on.get(kind.name, {})
         allowed: set[str] = set()
         for cat, grp in places:
             if cat not in kind.applies_to:

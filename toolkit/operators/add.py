@@ -73,7 +73,7 @@ def _attribute_lemma(lex: Lexicon, obj: SceneObject) -> str | None:
     if found:
         return found[0]
     for word in dict.fromkeys((obj.lemma, obj.lemma.split(" ")[-1])):
-        if lex.is_object_hypernym(word) and lex.attribute_types_for(word):
+        if lex.is_object_hypernym(word) and lex.attribute_words_by_type(word):
             return word
     return None
 
