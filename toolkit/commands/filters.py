@@ -159,10 +159,12 @@ def register(main: click.Group) -> None:
     @db_option
     @json_option
     def audit(path, run_id, set_name, only_passed, balance, tolerance, min_keep, folds, out, db, as_json) -> None:
-        """How often text-only baselines (length, n-gram LM, plausibility) prefer the positive, per operator.
+        """How often text-only baselines (length, n-gram LM, plausibility, a learned n-gram adversary)
+        prefer the positive, per operator, and the n-grams that give a negative away.
 
         PATH is an imported benchmark (SugarCrepe folder or pairs JSONL); without it the stored candidates
-        are audited.
+        are audited. ADD negatives with the caption's word count are their own category ("length-neutral").
+        With --balance the adversary is fitted again on the kept items and its figure is that re-fit's.
 
         \b
         Example:
@@ -217,5 +219,20 @@ def _print_audit(r: dict) -> None:
     for op, v in after.items():
         if v.get("unbalanceable"):
             click.echo(f"{op}: cannot be balanced by subsampling: {', '.join(v['unbalanceable'])}")
+    _print_telling(r.get("telling") or {}, "most telling n-grams (adversary weights)")
+    _print_telling((r.get("balanced") or {}).get("telling") or {}, "after balancing, re-fitted on the kept pairs")
+    for op, note in (r.get("adversary_notes") or {}).items():
+        click.echo(f"{op}: {note}", err=True)
     if r.get("skipped"):
         click.echo(f"skipped {len(r['skipped'])} bad records, e.g. {r['skipped'][0]}", err=True)
+
+
+def _print_telling(telling: dict, title: str) -> None:
+    """Per category, the n-grams whose presence most gives a text away as the negative / the caption."""
+    if not telling:
+        return
+    click.echo(f"{title}:")
+    for op, t in telling.items():
+        neg = ", ".join(f"{g!r} {w:+.2f}" for g, w in t["negative"]) or "-"
+        pos = ", ".join(f"{g!r} {w:+.2f}" for g, w in t["positive"]) or "-"
+        click.echo(f"  {op}\n    negative: {neg}\n    positive: {pos}")

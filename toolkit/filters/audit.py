@@ -8,8 +8,12 @@ Baselines (each compares the caption with its negative; a tie counts one half):
   (this mixes in length: every extra word costs probability);
 - lm_per_token: the same model's mean log-probability per token (length factored out);
 - plausibility: the higher mean corpus plausibility of the text's attribute-object and
-  subject-relation-object compositions (`toolkit.filters.counts`).
-Both trained baselines are cross-fitted: a caption is scored by models trained without its own fold.
+  subject-relation-object compositions (`toolkit.filters.counts`);
+- adversary: a logistic regression over the pair's 1-2-gram count difference and length difference,
+  fitted per category on the category's own pairs (`toolkit.filters.adversary`).
+All trained baselines are cross-fitted: a caption is scored by models trained without its own fold.
+After balancing, the adversary is fitted again on the kept items (cross-validated): the subsample's own
+artefacts, not the stale margins of the model fitted before, give its balanced figure.
 """
 
 from __future__ import annotations
@@ -18,19 +22,21 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from toolkit.filters.adversary import cross_fit, telling_ngrams
 from toolkit.filters.counts import PlausibilityCounts, PlausibilityModel, iter_caption_parses
 from toolkit.filters.ngram import KneserNey, NgramCounts, tokenize
 from toolkit.filters.select import Selection, iter_selected
+from toolkit.names import category_of
 from toolkit.parse import Parse, parse_texts
 from toolkit.store import queries as q
 
-BASELINES = ("length", "lm", "lm_per_token", "plausibility")
+BASELINES = ("length", "lm", "lm_per_token", "plausibility", "adversary")
 EPS = 1e-9
 Progress = Callable[[int], None]
 
@@ -58,6 +64,9 @@ class AuditConfig:
     min_keep: float = 0.2  # never keep fewer than this fraction of an operator's items
     baselines: tuple[str, ...] = BASELINES
     kn_discount: float = 0.75
+    rounds: int = 3  # balance, re-fit the adversary on the kept items, balance again while it is off chance
+    top_ngrams: int = 5  # telling n-grams reported per category, each way
+    seed: int = 0  # the adversary's pair order
 
 
 def fold_of(text: str, folds: int) -> int:
@@ -89,7 +98,9 @@ class _Training:
         return lms, pls
 
 
-def _score(items: list[Item], parses: dict[str, Parse], training: _Training, config: AuditConfig) -> None:
+def _score(items: list[Item], parses: dict[str, Parse], training: _Training, config: AuditConfig) -> dict[str, str]:
+    """Every baseline's gap on every item; returns the adversary's notes by category (where it could not
+    be fitted and scores chance)."""
     lms, pls = training.models(config.kn_discount)
     for it in items:
         f = fold_of(it.caption, config.folds)
@@ -98,6 +109,30 @@ def _score(items: list[Item], parses: dict[str, Parse], training: _Training, con
         it.gaps["lm"] = pos - neg
         it.gaps["lm_per_token"] = pos / (len(tokenize(it.caption)) + 1) - neg / (len(tokenize(it.negative)) + 1)
         it.gaps["plausibility"] = pls[f].text_score(parses[it.caption].scene) - pls[f].text_score(parses[it.negative].scene)
+    if "adversary" not in config.baselines:
+        return {}
+    notes = {c: _score_adversary(group, config) for c, group in _by_category(items).items()}
+    return {c: note for c, note in sorted(notes.items()) if note}
+
+
+def _by_category(items: Iterable[Item]) -> dict[str, list[Item]]:
+    out: dict[str, list[Item]] = defaultdict(list)
+    for it in items:
+        out[it.category].append(it)
+    return out
+
+
+def _score_adversary(items: Sequence[Item], config: AuditConfig) -> str | None:
+    """Cross-fitted adversary margins of one category's items (folds grouped by caption); returns the
+    adversary's note when it could not be fitted (margins 0 = chance)."""
+    fit = cross_fit([(it.caption, it.negative) for it in items], [it.caption for it in items], config.folds, config.seed)
+    for it, g in zip(items, fit.gaps, strict=True):
+        it.gaps["adversary"] = g
+    return fit.note
+
+
+def _telling(items: Sequence[Item], config: AuditConfig) -> dict[str, list]:
+    return telling_ngrams([(it.caption, it.negative) for it in items], config.top_ngrams, config.seed)
 
 
 def accuracies(items: Sequence[Item], baselines: Iterable[str] = BASELINES) -> dict[str, float]:
@@ -107,12 +142,15 @@ def accuracies(items: Sequence[Item], baselines: Iterable[str] = BASELINES) -> d
     return {b: round(sum(it.prefers(b) for it in items) / len(items), 4) for b in baselines}
 
 
-def balance(items: Sequence[Item], config: AuditConfig) -> tuple[list[Item], list[str]]:
+def balance(items: Sequence[Item], config: AuditConfig, floor: int | None = None) -> tuple[list[Item], list[str]]:
     """Drop items (most one-sided first) until every balanceable baseline is within `tolerance` of chance,
-    no drop brings them closer, or `min_keep` is reached. Returns (kept items, unbalanceable baselines):
-    a baseline is unbalanceable when too few items go against it to reach chance within `min_keep` (length
-    and the total LM score for ADD, whose negatives are longer by construction)."""
-    floor = max(1, int(len(items) * config.min_keep))
+    no drop brings them closer, or `floor` items (default: `min_keep` of them) are left. Returns (kept
+    items, unbalanceable baselines): a baseline is unbalanceable when too few items go against it to reach
+    chance within the floor (length and the total LM score for ADD, whose negatives are longer by
+    construction)."""
+    if not items:
+        return [], []
+    floor = max(1, int(len(items) * config.min_keep)) if floor is None else max(1, floor)
     bases, stuck = [], []
     for b in config.baselines:
         acc = sum(it.prefers(b) for it in items) / len(items)
@@ -152,23 +190,46 @@ def balance(items: Sequence[Item], config: AuditConfig) -> tuple[list[Item], lis
     return [it for k, it in enumerate(items) if k not in removed], stuck
 
 
+def balance_category(items: Sequence[Item], config: AuditConfig) -> tuple[list[Item], list[str], int]:
+    """`balance` one category's items, then fit the adversary again on the kept ones (cross-validated)
+    and balance again while it is off chance, for up to `rounds` rounds, never below `min_keep` of the
+    items. The kept items are copies carrying the last re-fitted adversary margins. Returns (kept,
+    unbalanceable baselines, rounds run)."""
+    floor = max(1, int(len(items) * config.min_keep))
+    kept = [replace(it, gaps=dict(it.gaps)) for it in items]
+    stuck: list[str] = []
+    for k in range(1, max(1, config.rounds) + 1):
+        kept, stuck = balance(kept, config, floor)
+        if "adversary" not in config.baselines:
+            return kept, stuck, k
+        _score_adversary(kept, config)
+        if "adversary" in stuck or abs(accuracies(kept, ["adversary"])["adversary"] - 0.5) <= config.tolerance:
+            return kept, stuck, k
+        if len(kept) <= floor:
+            break
+    return kept, stuck, k
+
+
 def _report(items: list[Item], config: AuditConfig, meta: dict) -> dict:
-    by_cat: dict[str, list[Item]] = defaultdict(list)
-    for it in items:
-        by_cat[it.category].append(it)
+    by_cat = dict(sorted(_by_category(items).items()))
     out: dict[str, Any] = {**meta, "n": len(items), "baselines": list(config.baselines),
                            "overall": accuracies(items, config.baselines),
-                           "by_operator": {c: {"n": len(v), **accuracies(v, config.baselines)}
-                                           for c, v in sorted(by_cat.items())}}
+                           "by_operator": {c: {"n": len(v), **accuracies(v, config.baselines)} for c, v in by_cat.items()}}
+    if "adversary" in config.baselines:
+        out["telling"] = {c: _telling(v, config) for c, v in by_cat.items()}
     if config.balance:
         kept_all: list[Item] = []
-        after = {}
-        for c, v in sorted(by_cat.items()):
-            kept, stuck = balance(v, config)
+        after, telling = {}, {}
+        for c, v in by_cat.items():
+            kept, stuck, rounds = balance_category(v, config)
             kept_all.extend(kept)
-            after[c] = {"n": len(kept), **accuracies(kept, config.baselines), "unbalanceable": stuck}
+            after[c] = {"n": len(kept), **accuracies(kept, config.baselines), "unbalanceable": stuck, "rounds": rounds}
+            if "adversary" in config.baselines:
+                telling[c] = _telling(kept, config)
         out["balanced"] = {"tolerance": config.tolerance, "min_keep": config.min_keep, "n": len(kept_all),
                            "overall": accuracies(kept_all, config.baselines), "by_operator": after}
+        if telling:
+            out["balanced"]["telling"] = telling
         out["kept"] = kept_all
     return out
 
@@ -187,7 +248,7 @@ def _training_from_db(engine: Engine | None, training: _Training) -> int:
 
 def audit_candidates(engine: Engine, selection: Selection | None = None, config: AuditConfig | None = None, *,
                      only_passed: str | None = None, nlp: Any = None, progress: Progress | None = None) -> dict:
-    """Audit stored candidates (category = operator/subtype); `only_passed` names a judge ("rules",
+    """Audit stored candidates (category = `category_of` operator/subtype); `only_passed` names a judge ("rules",
     "llm:<model>") whose latest verdict must be a pass."""
     from toolkit.filters.store import latest_verdicts
 
@@ -200,14 +261,15 @@ def audit_candidates(engine: Engine, selection: Selection | None = None, config:
         caption_parses = q.load_parses(conn, {r["caption_hash"] for r in rows})
     training = _Training(config.folds)
     n_train = _training_from_db(engine, training)
-    items = [Item(str(r["id"]), f"{r['operator']}/{r['subtype']}", r["caption"], r["text"]) for r in rows]
+    items = [Item(str(r["id"]), category_of(r["operator"], r["subtype"], r["length_delta"]), r["caption"], r["text"])
+             for r in rows]
     parses = {}
     for r in rows:
         if r["caption_hash"] in caption_parses:
             parses[r["caption"]] = Parse.from_json(r["caption"], caption_parses[r["caption_hash"]][1])
     _parse_missing(items, parses, nlp, progress)
-    _score(items, parses, training, config)
-    meta = {"source": {"kind": "candidates", **selection.to_dict(), "only_passed": only_passed},
+    notes = _score(items, parses, training, config)
+    meta = {"adversary_notes": notes, "source": {"kind": "candidates", **selection.to_dict(), "only_passed": only_passed},
             "trained_on": {"captions": n_train, "folds": config.folds, "lm": f"kneser-ney trigram d={config.kn_discount}"}}
     return _report(items, config, meta)
 
@@ -236,8 +298,8 @@ def audit_pairs(path: str | Path, config: AuditConfig | None = None, *, engine: 
     for cap in dict.fromkeys(it.caption for it in items):
         training.add(cap, parses[cap])
         n_pos += 1
-    _score(items, parses, training, config)
-    meta = {"source": {"kind": "benchmark", "path": str(path)}, "skipped": bad,
+    notes = _score(items, parses, training, config)
+    meta = {"adversary_notes": notes, "source": {"kind": "benchmark", "path": str(path)}, "skipped": bad,
             "trained_on": {"captions": n_db, "benchmark_positives": n_pos, "folds": config.folds,
                            "lm": f"kneser-ney trigram d={config.kn_discount}"}}
     return _report(items, config, meta)

@@ -40,8 +40,8 @@ def set_candidate_ids(conn: Connection, name: str) -> tuple[int, ...]:
 
 
 def iter_selected(conn: Connection, selection: Selection, batch: int = 1000) -> Iterator[dict]:
-    """Candidate rows (id, text, operator, subtype, provenance, caption_id) with their caption text and
-    text_hash, streamed in id order."""
+    """Candidate rows (id, text, operator, subtype, depth, length_delta, provenance, caption_id, run_id) with
+    their caption text and text_hash, streamed in id order."""
     if selection.ids is not None:
         ids = sorted(set(selection.ids))
         for k in range(0, len(ids), batch):
@@ -60,8 +60,9 @@ def _rows(conn: Connection, run_id: str | None, *, ids: Sequence[int] | None = N
           limit: int | None = None) -> list[dict]:
     cand, cap = CandidateRow.__table__, Caption.__table__
     stmt = (
-        select(cand.c.id, cand.c.text, cand.c.operator, cand.c.subtype, cand.c.depth, cand.c.provenance,
-               cand.c.caption_id, cand.c.run_id, cap.c.text.label("caption"), cap.c.text_hash.label("caption_hash"))
+        select(cand.c.id, cand.c.text, cand.c.operator, cand.c.subtype, cand.c.depth, cand.c.length_delta,
+               cand.c.provenance, cand.c.caption_id, cand.c.run_id, cap.c.text.label("caption"),
+               cap.c.text_hash.label("caption_hash"))
         .join(cap, cap.c.id == cand.c.caption_id)
         .order_by(cand.c.id)
     )
