@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
-import toolkit
-
-PROMPTS_DIR = Path(toolkit.__file__).resolve().parents[1] / "prompts"
+PROMPTS_PACKAGE = "toolkit._prompts"  # the checkout's prompts/ folder, mapped into the package (pyproject.toml)
 DEFAULT_PROMPT = "judge.v1.md"
+
+
+def prompts_dir() -> Path:
+    """The prompt files: the package data `toolkit._prompts`, which is a wheel's copy or, through an editable
+    install, the checkout's `prompts/`. An editable install made before pyproject.toml mapped `prompts/` into
+    the package does not know `toolkit._prompts`; the checkout's `prompts/` beside `toolkit/` serves then."""
+    try:
+        found = resources.files(PROMPTS_PACKAGE)
+    except ModuleNotFoundError:
+        found = Path(__file__).resolve().parents[2] / "prompts"
+    if not isinstance(found, Path):
+        raise RuntimeError(f"prompts must be installed as files, not in an archive ({found})")
+    return found
+
+
+PROMPTS_DIR = prompts_dir()
 
 
 @dataclass(frozen=True)

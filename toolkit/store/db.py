@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import event
@@ -11,7 +12,7 @@ from sqlmodel import create_engine
 
 DEFAULT_DB = "hardneg.db"
 DB_ENV = "HARDNEG_DB"
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "db"
+MIGRATIONS_PACKAGE = "toolkit._db"  # the checkout's db/ folder, mapped into the package (pyproject.toml)
 
 
 def resolve_url(db: str | None = None) -> str:
@@ -45,15 +46,25 @@ def make_engine(db: str | None = None, *, migrate: bool = True) -> Engine:
     return engine
 
 
+def migrations_dir() -> Path:
+    """The Alembic folder (env.py, versions/): the package data `toolkit._db`, which is a wheel's copy or,
+    through an editable install, the checkout's `db/`. An editable install made before pyproject.toml mapped
+    `db/` into the package does not know `toolkit._db`; the checkout's `db/` beside `toolkit/` serves then."""
+    try:
+        found = resources.files(MIGRATIONS_PACKAGE)
+    except ModuleNotFoundError:
+        found = Path(__file__).resolve().parents[2] / "db"
+    if not isinstance(found, Path) or not (found / "env.py").is_file():
+        raise RuntimeError(f"migrations not found (package data {MIGRATIONS_PACKAGE} at {found}); "
+                           "reinstall hardneg (`pip install hardneg-*.whl`, or `make install` in a checkout)")
+    return found
+
+
 def alembic_config(engine: Engine):
     from alembic.config import Config
 
-    if not (MIGRATIONS_DIR / "env.py").exists():
-        raise RuntimeError(
-            f"migrations not found at {MIGRATIONS_DIR}; install hardneg from a checkout (`pip install -e .`)"
-        )
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("script_location", str(migrations_dir()))
     cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     return cfg
 
