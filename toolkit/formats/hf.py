@@ -8,7 +8,7 @@ from pathlib import Path
 
 from toolkit.formats.jsonl import _single
 from toolkit.formats.records import FLAT_COLUMNS, BenchRecord, flat, from_mapping
-from toolkit.ingest import BadRecord
+from toolkit.records import BadRecord
 
 
 def _features():

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from toolkit.formats.records import BenchRecord, from_mapping
-from toolkit.ingest import BadRecord
+from toolkit.records import BadRecord
 
 
 def write(records: Iterable[BenchRecord], out: Path, name: str) -> list[Path]:

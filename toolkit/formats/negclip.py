@@ -18,7 +18,7 @@ from pathlib import Path
 
 from toolkit.formats.jsonl import _single
 from toolkit.formats.records import BenchRecord, split_category
-from toolkit.ingest import BadRecord
+from toolkit.records import BadRecord
 
 COLUMNS = ("filepath", "title", "neg_caption", "neg_image", "neg_category")
 NEG_IMAGES = 3

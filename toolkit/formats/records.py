@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from toolkit.ingest import BadRecord
+from toolkit.records import BadRecord
 
 
 def category(operator: str, subtype: str) -> str:

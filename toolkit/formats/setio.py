@@ -17,9 +17,9 @@ from toolkit.curation import ACCEPT, EDIT
 from toolkit.decisions import final_decisions, set_outcomes, set_stats
 from toolkit.formats import card, csvfmt, hf, jsonl, negclip, sugarcrepe
 from toolkit.formats.records import BenchRecord
-from toolkit.ingest import BadRecord, CaptionRecord
 from toolkit.operators.compose import candidate_id as candidate_uid
 from toolkit.pipeline import ingest
+from toolkit.records import BadRecord, CaptionRecord
 from toolkit.sets import Picked, _new_set, add_items, item_hash
 from toolkit.store import queries as q
 from toolkit.store.curation import FinalDecision

@@ -1,7 +1,7 @@
 """SugarCrepe folder: one JSON file per category mapping a key to {filename, caption, negative_caption},
 exactly the schema of the benchmark's `data/*.json`, so existing evaluators read it unchanged. Composed
 (depth > 1) items go to extra files named by their steps (e.g. `swap_att+replace_obj.json`); the stock
-evaluators and `toolkit.ingest.read_pairs` read only the standard category files."""
+evaluators and `toolkit.records.read_pairs` read only the standard category files."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from toolkit.formats.records import BenchRecord, split_category
-from toolkit.ingest import SUGARCREPE_CATEGORIES, BadRecord, PairRecord, read_pairs
+from toolkit.records import SUGARCREPE_CATEGORIES, BadRecord, PairRecord, read_pairs
 
 
 def write(records: Iterable[BenchRecord], out: Path, name: str) -> list[Path]:
