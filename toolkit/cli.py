@@ -9,6 +9,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from toolkit.commands.options import db_option, json_option
+from toolkit.commands.options import open_engine as _engine
 from toolkit.names import OPERATOR_NAMES, SUBTYPES
 
 console = Console()
@@ -29,13 +31,6 @@ def _csv_choice(allowed: tuple[str, ...]):
     return parse
 
 
-db_option = click.option(
-    "--db", envvar="HARDNEG_DB", default=None, metavar="PATH|URL",
-    help="SQLite file or SQLAlchemy URL (default: $HARDNEG_DB, else ./hardneg.db).",
-)
-json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-
-
 def generation_options(f):
     f = click.option("--operators", callback=_csv_choice(OPERATOR_NAMES), default=None, metavar="LIST",
                      help="Comma-separated: swap,replace,add (default: all).")(f)
@@ -53,12 +48,6 @@ def _config(operators, subtypes, depth, max_candidates, per_site, seed):
     from toolkit.operators import GenerationConfig
 
     return GenerationConfig(tuple(operators), tuple(subtypes), depth, max_candidates, per_site, seed)
-
-
-def _engine(db: str | None):
-    from toolkit.store.db import make_engine
-
-    return make_engine(db)
 
 
 def _print_bad(report) -> None:

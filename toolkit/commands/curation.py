@@ -11,23 +11,12 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from toolkit.commands.options import db_option, json_option
+from toolkit.commands.options import open_engine as _engine
 from toolkit.names import FORMAT_NAMES, OPERATOR_NAMES, SUBTYPES
 
 console = Console(soft_wrap=True)  # one-line summaries stay on one line (scripts grep them)
 MAX_BAD_SHOWN = 10
-
-db_option = click.option(
-    "--db", envvar="HARDNEG_DB", default=None, metavar="PATH|URL",
-    help="SQLite file or SQLAlchemy URL (default: $HARDNEG_DB, else ./hardneg.db).",
-)
-json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-
-
-def _engine(db: str | None):
-    from toolkit.store.db import make_engine
-
-    return make_engine(db)
-
 
 def _csv(allowed: tuple[str, ...] | None = None, cast=str):
     def parse(_ctx, param, value: str | None) -> tuple:

@@ -54,7 +54,8 @@ def _print_report(d: dict) -> None:
 
 def register(main: click.Group) -> None:
     """Add `filter` and `audit` to the `hardneg` group."""
-    from toolkit.cli import _engine, db_option, json_option
+    from toolkit.commands.options import db_option, json_option
+    from toolkit.commands.options import open_engine as _engine
 
     @main.command("filter")
     @click.option("--rules/--no-rules", "use_rules", default=None, help="Offline rule filter (default when --llm is absent).")

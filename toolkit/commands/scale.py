@@ -7,7 +7,8 @@ import json
 import click
 from rich.console import Console
 
-from toolkit.cli import _config, console, db_option, generation_options, json_option
+from toolkit.cli import _config, console, generation_options
+from toolkit.commands.options import db_option, json_option
 
 
 def _print_shard(result) -> None:

@@ -95,7 +95,7 @@ def _print_report(report: dict, hardest: int) -> None:
 
 def register(main: click.Group) -> None:
     """Add the scoring commands to the `hardneg` group."""
-    from toolkit.cli import db_option, json_option
+    from toolkit.commands.options import db_option, json_option
 
     @main.command()
     @model_options
