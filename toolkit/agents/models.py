@@ -7,7 +7,7 @@ required and sends null for the ones the model leaves open.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -25,6 +25,9 @@ DETAIL = Field("compact", description="'compact' (default) returns the essential
 CAPTION = Field(min_length=1, max_length=LIMITS.caption_chars,
                 description=f"A caption: one sentence describing an image (at most {LIMITS.caption_chars} characters).")
 SET_NAME = Field(min_length=1, max_length=200, description="Name of a stored benchmark set (see list_sets).")
+# A stored candidate: its row id, or its 16-hex-digit content id (the `id` generate_negatives and `hardneg export`
+# give; toolkit.store.queries.candidate_ref reads both).
+CandidateRef = Annotated[int, Field(ge=1)] | Annotated[str, Field(pattern=r"^[0-9a-fA-F]{16}$")]
 
 
 class ToolInput(BaseModel):
@@ -107,10 +110,11 @@ class FilterCandidatesInput(ToolInput):
     candidates: list[FreeCandidate] | None = Field(
         None, min_length=1, max_length=LIMITS.texts,
         description=f"Negatives of 'caption' to judge (at most {LIMITS.texts}); nothing is stored.")
-    candidate_ids: list[int] | None = Field(
+    candidate_ids: list[CandidateRef] | None = Field(
         None, min_length=1, max_length=LIMITS.ids,
-        description=f"Instead of caption+candidates: ids of stored candidates (at most {LIMITS.ids}); their verdicts "
-                    "are stored, as `hardneg filter --rules --ids` does.")
+        description=f"Instead of caption+candidates: stored candidates (at most {LIMITS.ids}), each by its integer "
+                    "id (set_items' candidate_id) or its 16-hex-digit content id (generate_negatives' id); their "
+                    "verdicts are stored, as `hardneg filter --rules --ids` does.")
     plausibility_threshold: float = Field(-3.0, ge=-50, le=50,
                                           description="Log ratio below which a new attribute-object or "
                                                       "subject-relation-object composition counts as implausible "
@@ -267,7 +271,8 @@ class CreateSetOutput(ToolOutput):
 
 class CurateCandidateInput(ToolInput):
     set_name: str = SET_NAME
-    candidate_id: int = Field(ge=1, description="The item's candidate_id (see set_items).")
+    candidate_id: CandidateRef = Field(description="The item's candidate_id (an integer, see set_items), or its "
+                                                   "16-hex-digit content id.")
     decision: Decision = Field(description="'accept' (a good negative), 'reject' (not a valid negative), 'ignore' "
                                            "(abstain), or 'edit' (replace the negative by 'edited_text').")
     reason: str = Field("", max_length=1000, description="Why; stored with the decision.")

@@ -214,13 +214,15 @@ def _filter_stored(ctx: ToolContext, args: m.FilterCandidatesInput, config) -> m
     from toolkit.filters.runner import run_rules
     from toolkit.filters.select import Selection, iter_selected
     from toolkit.filters.store import latest_verdicts
+    from toolkit.store.queries import resolve_candidate_refs
 
     engine = ctx.writable("storing verdicts (filter_candidates with candidate_ids)")
-    ids = tuple(sorted(set(args.candidate_ids)))
     with engine.connect() as conn:
+        found = resolve_candidate_refs(conn, args.candidate_ids)
+        if missing := [r for r, rows in found.items() if not rows]:
+            raise ToolInputError(f"candidate_ids: no stored candidate with id {', '.join(map(str, missing[:10]))}")
+        ids = tuple(sorted({i for rows in found.values() for i in rows}))
         texts = {r["id"]: r["text"] for r in iter_selected(conn, Selection(ids=ids))}
-    if missing := [i for i in ids if i not in texts]:
-        raise ToolInputError(f"candidate_ids: no stored candidate with id {', '.join(map(str, missing[:10]))}")
     report = run_rules(engine, Selection(ids=ids), config, nlp=ctx.nlp())
     with engine.connect() as conn:
         verdicts = latest_verdicts(conn, JUDGE, ids)
@@ -323,6 +325,7 @@ def curate_candidate(ctx: ToolContext, args: m.CurateCandidateInput) -> m.Curate
     as a new candidate with the original as parent). A later decision by the same annotator replaces it."""
     from toolkit.curation import EDIT, Session
     from toolkit.decisions import SessionStore, annotator_marks, queue_items
+    from toolkit.store.queries import resolve_candidate_refs
 
     engine = ctx.writable("recording a decision")
     annotator = (args.annotator or ctx.annotator).strip()
@@ -330,9 +333,15 @@ def curate_candidate(ctx: ToolContext, args: m.CurateCandidateInput) -> m.Curate
         store = SessionStore(engine, args.set_name, annotator)
         with engine.connect() as conn:
             queue = queue_items(conn, store.set["id"])
-        item = next((it for it in queue if it.candidate_id == args.candidate_id), None)
-        if item is None:
+            rows = {i for ids in resolve_candidate_refs(conn, [args.candidate_id]).values() for i in ids}
+        matches = [it for it in queue if it.candidate_id in rows]
+        if not matches:
             raise ToolInputError(f"candidate_id: {args.candidate_id} is not an item of set {args.set_name!r}")
+        if len(matches) > 1:  # one caption text stored with several images: the uid names each of them
+            raise ToolInputError(f"candidate_id: {args.candidate_id} names {len(matches)} items of set "
+                                 f"{args.set_name!r} (candidate_ids {', '.join(str(it.candidate_id) for it in matches)});"
+                                 " give one of those")
+        item = matches[0]
         # A one-item session applies the same checks as the terminal session (an edit must change the text...).
         one = Session([item])
         effect = one.edit(args.edited_text, args.reason) if args.decision == EDIT else one.decide(args.decision, args.reason)
@@ -344,7 +353,7 @@ def curate_candidate(ctx: ToolContext, args: m.CurateCandidateInput) -> m.Curate
         raise
     except ValueError as exc:
         raise ToolInputError(str(exc)) from exc
-    return m.CurateCandidateOutput(set_name=args.set_name, candidate_id=args.candidate_id, decision=args.decision,
+    return m.CurateCandidateOutput(set_name=args.set_name, candidate_id=item.candidate_id, decision=args.decision,
                                    annotator=annotator, item_hash=item.item_hash, edit_candidate_id=edit_id,
                                    progress=progress)
 

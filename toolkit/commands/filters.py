@@ -20,16 +20,11 @@ def _selection(engine, run_id: str | None, set_name: str | None, ids_file: Path 
             except ValueError as exc:
                 raise click.BadParameter(str(exc), param_hint="--set") from exc
     if ids_file:
-        read = []
-        for n, line in enumerate(ids_file.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                read.append(int(line.strip()))
-            except ValueError as exc:
-                raise click.BadParameter(f"{ids_file}:line {n}: not a candidate id: {line.strip()!r}",
-                                         param_hint="--ids") from exc
-        ids = tuple(read) if ids is None else tuple(sorted(set(ids) & set(read)))
+        from toolkit.commands.options import resolve_id_file
+
+        with engine.connect() as conn:
+            read = resolve_id_file(conn, ids_file)
+        ids = read if ids is None else tuple(sorted(set(ids) & set(read)))
     return Selection(run_id=run_id, ids=ids, set_name=set_name)
 
 
@@ -63,7 +58,8 @@ def register(main: click.Group) -> None:
     @click.option("--run", "run_id", default=None, help="Only this generation run's candidates.")
     @click.option("--set", "set_name", default=None, help="Only this benchmark set's candidates.")
     @click.option("--ids", "ids_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-                  help="Only the candidate ids in this file (one per line).")
+                  help="Only the candidates in this file, one per line: the \"id\" `hardneg export` prints (its JSONL "
+                       "works as it is) or a row id.")
     @click.option("--threshold", type=float, default=-3.0, show_default=True,
                   help="Rules: plausibility log ratio below which a new composition is implausible.")
     @click.option("--model", envvar="HARDNEG_JUDGE_MODEL", default=None, help="LLM model name ($HARDNEG_JUDGE_MODEL).")
@@ -94,6 +90,7 @@ def register(main: click.Group) -> None:
         \b
         Example:
           hardneg filter --rules --run 3f2a9c1d
+          hardneg filter --rules --ids picked.jsonl   # lines of `hardneg export` output, or one id a line
           OPENAI_API_KEY=... hardneg filter --llm --model gpt-4o-mini --concurrency 16 --max-requests 2000
           hardneg filter --rules --llm --model qwen2.5 --base-url http://localhost:8000/v1
         """

@@ -201,3 +201,43 @@ def counts(conn: Connection) -> dict:
         for o, s, d, n, m in by_op
     ]
     return out
+
+
+UID_LENGTH = 16  # a candidate's uid: hash of (caption, negative), what `hardneg export` prints as "id"
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def candidate_ref(value: int | str) -> int | str:
+    """A reference to a stored candidate: its row id (an integer, or its decimal text), or its 16-hex-digit uid
+    (what `hardneg export` and `hardneg negatives --json` print as "id", returned lower-case). Sixteen digits
+    read as a uid: row ids never get that long. ValueError names what is wrong otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"not a candidate id: {value!r} (a row id or a 16-hex-digit uid)")
+    if isinstance(value, int):
+        if value < 1:
+            raise ValueError(f"not a candidate id: {value} (row ids start at 1)")
+        return value
+    text = value.strip()
+    if len(text) == UID_LENGTH and set(text) <= _HEX:
+        return text.lower()
+    if text.isascii() and text.isdigit() and int(text) >= 1:
+        return int(text)
+    raise ValueError(f"not a candidate id: {value!r} (a row id, or the 16-hex-digit \"id\" that hardneg export prints)")
+
+
+def resolve_candidate_refs(conn: Connection, refs: Iterable[int | str], batch: int = 5000) -> dict[int | str, tuple[int, ...]]:
+    """Row ids of each reference (see `candidate_ref`): a stored row id maps to itself, a uid to every candidate
+    carrying it (one per caption row with that caption text, e.g. the same caption stored with two images),
+    a reference to nothing stored to ()."""
+    cand = CandidateRow.__table__
+    parsed = list(dict.fromkeys(candidate_ref(r) for r in refs))
+    found: dict[int | str, list[int]] = {r: [] for r in parsed}
+    ints = [r for r in parsed if isinstance(r, int)]
+    uids = [r for r in parsed if isinstance(r, str)]
+    for k in range(0, len(ints), batch):
+        for (cid,) in conn.execute(select(cand.c.id).where(cand.c.id.in_(ints[k : k + batch]))):
+            found[cid].append(cid)
+    for k in range(0, len(uids), batch):  # no index on uid alone: one scan per batch
+        for uid, cid in conn.execute(select(cand.c.uid, cand.c.id).where(cand.c.uid.in_(uids[k : k + batch]))):
+            found[uid].append(cid)
+    return {r: tuple(sorted(ids)) for r, ids in found.items()}
