@@ -61,3 +61,28 @@ def test_stats_export_import_review(cur_url, tmp_path):
     assert code == 0 and json.loads(out)["items"] == 4 and json.loads(out)["new_candidates"] == 0
     code, out = run("export-set", "nope", "--format", "jsonl", "--out", str(tmp_path / "x"), db=cur_url)
     assert code == 1 and "no set named 'nope'" in out
+
+
+def test_set_stats_table_keeps_rows_apart_in_narrow_terminals():
+    """At 100 and 80 columns every category reads whole (no "replace/…" three times); composed ones wrap
+    between steps instead of being cut."""
+    from rich.console import Console
+
+    from toolkit.display import category_label, outcomes_table
+
+    keys = ["add/att", "add/obj", "replace/att", "replace/obj", "replace/rel", "swap/att", "swap/obj", "swap/rel",
+            "swap+replace/att+obj", "replace+replace+swap+add/att+obj+rel+att"]
+    by_op = {k: {"items": 120, "accept": 30, "edit": 10, "reject": 20, "conflict": 5, "undecided": 55,
+                 "acceptance_rate": 0.6667} for k in keys}
+    by_op["add/att"]["acceptance_rate"] = None
+    assert category_label("swap+replace/att+obj") == "swap_att + replace_obj"
+    for width in (100, 80):
+        console = Console(width=width, record=True)
+        console.print(outcomes_table(by_op))
+        text = console.export_text()
+        assert "…" not in text and max(map(len, text.splitlines())) <= width
+        cells = [line.split("│")[1:3] for line in text.splitlines() if line.startswith("│")]
+        rows = [label.strip() for label, items in cells if items.strip()]  # a row starts where its numbers are
+        assert rows[:8] == [category_label(k) for k in keys[:8]]  # each on its own row, whole
+        assert " ".join(" ".join(label.strip() for label, _ in cells).split()).endswith(
+            "swap_att + replace_obj replace_att + replace_obj + swap_rel + add_att")

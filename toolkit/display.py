@@ -48,3 +48,28 @@ def counts_table(by_operator: list[dict], title: str = "Candidates by operator")
     for r in by_operator:
         table.add_row(r["operator"], r["subtype"], str(r["depth"]), str(r["count"]), f"{r['mean_length_delta']:+.2f}")
     return table
+
+
+OUTCOME_COLUMNS = ("items", "accept", "edit", "reject", "conflict", "undecided")
+
+
+def category_label(key: str) -> str:
+    """A `set stats` key as SugarCrepe's category name: "replace/att" -> "replace_att"; a composed key
+    "swap+replace/att+obj" -> "swap_att + replace_obj" (a narrow table wraps it between steps)."""
+    ops, _, subs = key.partition("/")
+    return " + ".join(f"{o}_{s}" for o, s in zip(ops.split("+"), subs.split("+"), strict=False))
+
+
+def outcomes_table(by_operator: dict[str, dict], title: str = "By operator") -> Table:
+    """`set_stats(...)["by_operator"]` as a table whose rows stay distinct in 80 columns: the operator column
+    is never cut (its labels wrap between composed steps) and the numbers never wrap."""
+    labels = {k: category_label(k) for k in by_operator}
+    steps = [s for label in labels.values() for s in label.split(" + ")]
+    table = Table(title=title, caption="rate: (accept + edit) / (accept + edit + reject)")
+    table.add_column("category", min_width=max(map(len, steps), default=8), overflow="fold")
+    for col in (*OUTCOME_COLUMNS, "rate"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for key, v in by_operator.items():
+        rate = v.get("acceptance_rate")
+        table.add_row(labels[key], *(str(v.get(c, 0)) for c in OUTCOME_COLUMNS), "-" if rate is None else f"{rate:.2f}")
+    return table

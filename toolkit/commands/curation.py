@@ -171,13 +171,9 @@ def set_stats_cmd(name, db, as_json) -> None:
     console.print(f"set [bold]{d['name']}[/]: {d['items']} items; outcomes "
                   + (", ".join(f"{k} {v}" for k, v in d["outcomes"].items()) or "none")
                   + f"; acceptance rate {d['acceptance_rate']}", highlight=False)
-    ops = Table(title="By operator")
-    for col in ("operator/subtype", "items", "accept", "edit", "reject", "conflict", "undecided", "acceptance"):
-        ops.add_column(col, justify="left" if col == "operator/subtype" else "right")
-    for k, v in d["by_operator"].items():
-        ops.add_row(k, *(str(v.get(c, 0)) for c in ("items", "accept", "edit", "reject", "conflict", "undecided")),
-                    str(v["acceptance_rate"]))
-    console.print(ops)
+    from toolkit.display import outcomes_table
+
+    console.print(outcomes_table(d["by_operator"]))
     if d["annotators"]:
         ann = Table(title="Annotators")
         for col in ("annotator", "decided", "accept", "reject", "ignore", "edit"):
