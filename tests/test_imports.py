@@ -172,3 +172,17 @@ def test_commands_do_not_import_cli():
 def test_formats_do_not_import_ingest():
     edges = graph(lazy=True)
     assert not [m for m, deps in edges.items() if m.startswith("toolkit.formats") and "toolkit.ingest" in deps]
+
+
+def test_python_m_toolkit_cli_registers_every_command():
+    """`python -m toolkit.cli` (the MCP and terminal tests start it so) runs toolkit.cli's own group: a command
+    module that imports toolkit.cli must not meet a half-initialised second copy of it."""
+    import subprocess
+    import sys
+
+    from toolkit.cli import main
+
+    done = subprocess.run([sys.executable, "-m", "toolkit.cli", "--help"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    listed = {line.split()[0] for line in done.stdout.split("Commands:", 1)[1].splitlines() if line.strip()}
+    assert listed == set(main.commands)

@@ -266,7 +266,11 @@ def _register_features() -> None:
     from toolkit.commands import agents; agents.register(main)  # noqa: E702,I001  (tools schema, mcp)
 
 
-_register_features()
-
 if __name__ == "__main__":
-    main()
+    # `python -m toolkit.cli`: run the group of the module `toolkit.cli` (the one the command modules see), not a
+    # second copy of it registered from here
+    from toolkit.cli import main as _main
+
+    _main()
+else:
+    _register_features()
