@@ -48,9 +48,73 @@ def singular(lemma: str) -> str:
     return " ".join([*first, _SINGULARS.get(last, last)])
 
 
+# Nouns with no singular ("a scissors", "a cattle"): one of them is "a pair of" or "some".
+PLURAL_ONLY = frozenset({
+    "cattle", "police", "clothes", "scissors", "glasses", "eyeglasses", "sunglasses", "spectacles", "pants",
+    "shorts", "jeans", "trousers", "slacks", "sweatpants", "leggings", "tights", "binoculars", "tongs",
+    "pliers", "goggles", "headphones", "earphones", "earbuds", "overalls", "pajamas", "pyjamas", "electronics",
+    "shears", "suspenders", "groceries", "contents", "remains", "surroundings", "belongings", "goods",
+})
+# Nouns that are not counted ("a broccoli", "two luggages"): some of it, a piece of it.
+UNCOUNTABLE = frozenset({
+    "broccoli", "cauliflower", "asparagus", "lettuce", "spinach", "celery", "kale", "rice", "pasta",
+    "spaghetti", "luggage", "baggage", "furniture", "equipment", "clothing", "jewelry", "jewellery",
+    "graffiti", "foliage", "produce", "hay", "sand", "dirt", "mud", "gravel", "traffic", "machinery",
+    "silverware", "cutlery", "merchandise", "garbage", "trash", "litter", "debris", "food", "meat",
+    "water", "snow", "grass", "ice", "smoke", "steam", "fog", "mist", "lumber", "firewood",
+})
+
+
+# Nouns whose plural is the singular and which are counted all the same ("two sheep").
+ZERO_PLURALS = frozenset({"sheep", "deer", "fish", "bison", "moose", "elk", "aircraft", "salmon", "trout",
+                          "shrimp", "swine", "buffalo", "series", "species"})
+
+
+def countable(lemma: str) -> bool:
+    """Whether one of the noun takes "a" and its plural takes a number: not "a broccoli", "a scissors"
+    or "two luggages" (multiword: the last word decides)."""
+    last = lemma.rsplit(" ", 1)[-1]
+    if last in PLURAL_ONLY or last in UNCOUNTABLE:
+        return False
+    return last in ZERO_PLURALS or pluralize(last) != last  # "bacon": no plural of its own
+
+
 def inflect_noun(lemma: str, number: str, irregular_plural: str | None = None) -> str:
-    """The noun lemma in the given grammatical number ("sing" | "plur")."""
-    return pluralize(lemma, irregular_plural) if number == "plur" else lemma
+    """The noun lemma in the given grammatical number ("sing" | "plur"); a lemma still in the plural
+    ("people") is made singular first."""
+    base = singular(lemma)
+    if number != "plur":
+        return base
+    if base != lemma and irregular_plural is None:
+        return lemma  # "people" is already the plural of "person"
+    return pluralize(base, irregular_plural)
+
+
+# Determiners that agree in number with their noun, each with its other form.
+_DET_NUMBER = {"this": "these", "that": "those"}
+_DET_PLURAL = {v: k for k, v in _DET_NUMBER.items()}
+# Determiners that only go with a plural: a noun made singular cannot keep them ("some single giraffe").
+PLURAL_DETERMINERS = frozenset({
+    "some", "many", "several", "few", "multiple", "various", "numerous", "these", "those", "both", "all",
+    "other", "lots", "plenty", "most", "enough",
+})
+
+
+def agree_determiner(word: str, number: str) -> str | None:
+    """A demonstrative in the other number ("these" -> "this"), or None when `word` needs no change."""
+    low = word.lower()
+    new = _DET_NUMBER.get(low) if number == "plur" else _DET_PLURAL.get(low)
+    return match_case(new, word) if new else None
+
+
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                 "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+                 "nineteen", "twenty")
+
+
+def number_word(word: str) -> str:
+    """A numeral in words ("5" -> "five", up to twenty); any other word unchanged."""
+    return _NUMBER_WORDS[int(word)] if word.isdigit() and int(word) < len(_NUMBER_WORDS) else word
 
 
 @functools.lru_cache(maxsize=8192)
@@ -96,11 +160,14 @@ def agree_verb(word: str, lemma: str, tag: str, number: str) -> str | None:
             return None
     if new is None or new == low:
         return None
-    return new[0].upper() + new[1:] if word[:1].isupper() else new
+    return match_case(new, word)
 
 
 def match_case(new: str, old: str) -> str:
-    """Capitalise `new` like `old` (first letter only)."""
+    """Capitalise `new` like `old`: all capitals after a word of two or more capitals ("ARE"), else the
+    first letter only."""
+    if len(old) > 1 and old.isupper():
+        return new.upper()
     if old[:1].isupper() and new[:1].islower():
         return new[0].upper() + new[1:]
     return new

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from toolkit.morph import agree_verb, indefinite_article, match_case
+from toolkit.morph import agree_verb, indefinite_article, match_case, singular
 from toolkit.operators.base import Change, Edit, Fix
 from toolkit.parse import Parse
-from toolkit.scene import SUBJECT_DEPS
+from toolkit.scene import NOUN_POS, QUANTIFIER_NOUNS, SUBJECT_DEPS
 
 # A slot is a mutable list [text, trailing whitespace, source index or None for a new word]:
 # realisation builds one per output word for every candidate, so it stays as cheap as possible.
@@ -87,24 +87,75 @@ def _fix_articles(slots: list[list], touched: set[int], fixes: list[Fix]) -> Non
             slot[TEXT] = new
 
 
+RELATIVE_PRONOUNS = frozenset({"that", "who", "which"})
+RECIPROCALS = frozenset({"each other", "one another", "together", "side by side"})
+NOUN_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS"})
+# Pronouns referring to a noun whose number an edit changes, in the new number (persons keep "their").
+_PRONOUN_SING = {"their": "its", "them": "it", "themselves": "itself", "theirs": "its"}
+_PRONOUN_PLUR = {"its": "their", "it": "them", "itself": "themselves", "his": "their", "him": "them",
+                 "himself": "themselves", "herself": "themselves"}
+
+
+class Unrealizable(EditConflict):
+    """The edit cannot be realised grammatically in this sentence (a pronoun whose antecedent is unclear
+    would have to change number, "each other" would refer to one thing): the candidate is not made."""
+
+
+def _agreement_holders(parse: Parse, head: int) -> list[int]:
+    """The tokens a verb agrees with for the phrase headed by `head`: the head, and the quantifier noun
+    measuring it ("a group of zebras *are*": group) or, for a quantifier noun, the noun it measures."""
+    toks, kids = parse.tokens, parse.children
+    out = [head]
+    tok = toks[head]
+    if tok.dep == "pobj" and toks[tok.head].lower == "of" and toks[tok.head].head != tok.head:
+        q = toks[tok.head].head
+        if toks[q].lower in QUANTIFIER_NOUNS or toks[q].lemma.lower() in QUANTIFIER_NOUNS:
+            out.append(q)
+    if tok.lower in QUANTIFIER_NOUNS or tok.lemma.lower() in QUANTIFIER_NOUNS:
+        for of in (c for c in kids[head] if toks[c].lower == "of"):
+            out.extend(g for g in kids[of] if toks[g].dep == "pobj")
+    return out
+
+
+def _coordinated(parse: Parse, tok_i: int) -> bool:
+    """A noun joined to another by a conjunction ("a dog and a cat"): the verb stays plural whatever
+    the number of one of them."""
+    toks = parse.tokens
+    tok = toks[tok_i]
+    if tok.dep == "conj" and toks[tok.head].pos in NOUN_POS | {"PRON"}:
+        return True
+    return any(toks[c].dep == "conj" and toks[c].pos in NOUN_POS | {"PRON"} for c in parse.children[tok_i])
+
+
+def _agreeing_verbs(parse: Parse, holder: int) -> list[int]:
+    """Verbs that agree with `holder`: the verb it is subject of ("there *are* two dogs" too) and the
+    verbs of relative clauses about it ("a zebra that *is* standing")."""
+    toks, kids = parse.tokens, parse.children
+    tok = toks[holder]
+    verbs = []
+    if tok.dep in SUBJECT_DEPS or tok.dep == "attr" and any(toks[c].dep == "expl" for c in kids[tok.head]):
+        verbs.append(tok.head)
+    verbs.extend(
+        c for c in kids[holder] if toks[c].dep == "relcl"
+        and any(toks[g].dep in SUBJECT_DEPS and toks[g].lower in RELATIVE_PRONOUNS for g in kids[c])
+    )
+    return verbs
+
+
 def _fix_agreement(parse: Parse, slots: list[list], edits, fixes: list[Fix]) -> None:
     if not any(edit.number for edit in edits):
         return
-    toks = parse.tokens
-    kids = parse.children
     at_src = {s[SRC]: s for s in slots if s[SRC] is not None}
     for edit in edits:
-        for subj, number in edit.number:
-            tok = toks[subj]
-            if tok.dep not in SUBJECT_DEPS and not any(toks[c].dep == "relcl" for c in kids[subj]):
-                continue
-            # the verb it is subject of, and a relative clause about it ("a zebra that *is* standing")
-            verbs = [tok.head] + [
-                c for c in kids[subj] if toks[c].dep == "relcl"
-                and any(toks[g].dep in SUBJECT_DEPS and toks[g].lower in {"that", "who", "which"} for g in kids[c])
-            ]
-            for verb in verbs:
+        for head, number in edit.number:
+            holders = _agreement_holders(parse, head)
+            if any(_coordinated(parse, h) for h in holders):
+                continue  # "several vehicles and a cart pull": still plural
+            verbs = [v for h in holders for v in _agreeing_verbs(parse, h)]
+            for verb in dict.fromkeys(verbs):
                 _agree(parse, at_src, verb, number, fixes)
+            if edit.operator == "replace":
+                _fix_references(parse, at_src, head, holders, number, bool(verbs), fixes)
 
 
 def _agree(parse: Parse, at_src: dict, verb: int, number: str, fixes: list[Fix]) -> None:
@@ -119,6 +170,68 @@ def _agree(parse: Parse, at_src: dict, verb: int, number: str, fixes: list[Fix])
             fixes.append(Fix(t, slot[TEXT], new, "agreement"))
             slot[TEXT] = new
             return  # only the first finite form agrees ("is walking": "is" only)
+
+
+def _noun_number(tok) -> str:
+    return "plur" if tok.tag in {"NNS", "NNPS"} else "sing"
+
+
+def _fix_references(parse: Parse, at_src: dict, head: int, holders: list[int], number: str, subject: bool,
+                    fixes: list[Fix]) -> None:
+    """A noun changed number in place ("some giraffes" -> "a single giraffe"): the pronouns that refer to
+    it follow ("their enclosure" -> "its enclosure"); a reference that cannot follow, or whose
+    antecedent is unclear, makes the edit unrealisable."""
+    toks = parse.tokens
+    nouns = [h for h in holders if toks[h].tag in NOUN_TAGS and _noun_number(toks[h]) != number]
+    if not nouns:
+        return
+    noun, old = nouns[-1], _noun_number(toks[nouns[-1]])
+    if number == "sing" and subject:
+        text = " " + " ".join(t.lower for t in toks) + " "
+        if any(f" {r} " in text for r in RECIPROCALS):
+            raise Unrealizable("a reciprocal ('each other', 'together') would refer to one thing")
+    table = _PRONOUN_SING if number == "sing" else _PRONOUN_PLUR
+    person: bool | None = None
+    for tok in toks[head + 1 :]:
+        if tok.pos != "PRON" or tok.lower not in table or tok.lower == "it" and tok.dep in SUBJECT_DEPS:
+            if tok.pos == "PRON" and tok.dep in SUBJECT_DEPS and tok.lower in {"they", "it", "he", "she"}:
+                if _antecedent(parse, tok.i, old) in holders:
+                    raise Unrealizable(f"the subject pronoun '{tok.text}' refers to the changed noun")
+            continue
+        found = _antecedent(parse, tok.i, old)
+        if found is None:
+            raise Unrealizable(f"unclear what '{tok.text}' refers to")
+        if found not in holders:
+            continue
+        if person is None:
+            from toolkit.lexicon import load_lexicon
+
+            lex = load_lexicon()
+            lemma = toks[noun].lemma.lower()
+            person = bool({lex.object_category(lemma), lex.object_category(singular(lemma))} & {"person", "person_role"})
+        if person and number == "sing":
+            continue  # "a single person ... their": singular they
+        new = table[tok.lower]
+        slot = at_src.get(tok.i)
+        if slot is not None and new != slot[TEXT].lower():
+            new = match_case(new, slot[TEXT])
+            fixes.append(Fix(tok.i, slot[TEXT], new, "agreement"))
+            slot[TEXT] = new
+
+
+def _antecedent(parse: Parse, pronoun: int, number: str) -> int | None:
+    """The noun before `pronoun` it refers to: the first noun of that number when it heads the clause
+    (subject or fragment head) or is the only one; None when unclear."""
+    toks = parse.tokens
+    nouns = [t.i for t in toks[:pronoun] if t.tag in NOUN_TAGS and t.dep != "compound" and _noun_number(t) == number]
+    if not nouns:
+        return -1
+    if len(nouns) == 1:
+        return nouns[0]
+    first = toks[nouns[0]]
+    if first.dep in SUBJECT_DEPS or first.dep == "ROOT" or first.dep == "attr":
+        return nouns[0]
+    return None
 
 
 def _fix_case(parse: Parse, slots: list[list], fixes: list[Fix]) -> None:

@@ -162,7 +162,16 @@ def _left_edge(parse: Parse, head: int) -> int:
     return start
 
 
-def _noun_start(parse: Parse, head: int, lex_is_attr) -> int:
+# Attribute nouns that name a part of what they modify: inside a chain of compounds they belong to the name
+# ("a *side* view mirror", "a *rear* view camera"); others stay attributes ("a *stone* fire place").
+_CHAIN_TYPES = frozenset({"position"})
+
+
+def _noun_start(parse: Parse, head: int, lex_is_attr, attr_type=None) -> int:
+    """First token of the noun unit: the compound nouns before the head. An attribute noun modifies the
+    unit ("a *wood* table") unless it modifies another compound of it: "side" in "a side view mirror" is
+    part of the name, never an attribute of the mirror to move or replace (a colour, material or age
+    stays one: "a stone fire place")."""
     start = head
     toks = parse.tokens
     while (
@@ -170,10 +179,15 @@ def _noun_start(parse: Parse, head: int, lex_is_attr) -> int:
         and toks[start - 1].dep == "compound"
         and toks[start - 1].head in range(start, head + 1)
         and toks[start - 1].pos in NOUN_POS | {"ADJ", "VERB"}
-        and not lex_is_attr(toks[start - 1])
+        and (not lex_is_attr(toks[start - 1]) or _in_chain(toks[start - 1], head, attr_type))
     ):
         start -= 1
     return start
+
+
+def _in_chain(tok, head: int, attr_type) -> bool:
+    """An attribute noun modifying another compound of the unit rather than its head ("side view mirror")."""
+    return tok.head != head and tok.pos in NOUN_POS and attr_type is not None and attr_type(tok) in _CHAIN_TYPES
 
 
 def extract_scene(parse: Parse) -> Scene:
@@ -217,11 +231,11 @@ def extract_scene(parse: Parse) -> Scene:
             continue
         if tok.dep == "compound" and toks[tok.head].pos in NOUN_POS:
             continue  # part of a noun unit ("stop" in "stop sign") or a modifier ("wood table")
-        if tok.lower in QUANTIFIER_NOUNS and any(toks[c].lower == "of" for c in kids[tok.i]):
+        if _is_quantifier(tok) and any(toks[c].lower == "of" for c in kids[tok.i]):
             continue
         if tok.i in mwp:
             continue
-        noun_start = _noun_start(parse, tok.i, is_attr_noun)
+        noun_start = _noun_start(parse, tok.i, is_attr_noun, attr_type)
         if noun_start > 0 and toks[noun_start - 1].dep == "amod" and toks[noun_start - 1].head == tok.i:
             # "a polar bear", "a hot dog": an adjective that the lexicon knows as part of the name
             unit = " ".join([toks[noun_start - 1].lower] + [t.lower for t in toks[noun_start : tok.i]] + [tok.lemma.lower()])
@@ -245,11 +259,16 @@ def extract_scene(parse: Parse) -> Scene:
     return Scene(tuple(objects), tuple(attributes), tuple(relations))
 
 
+def _is_quantifier(tok) -> bool:
+    """A noun that measures or groups another ("a bunch of", "two pieces of")."""
+    return tok.lower in QUANTIFIER_NOUNS or tok.pos in NOUN_POS and tok.lemma.lower() in QUANTIFIER_NOUNS
+
+
 def _quantifier_of(parse: Parse, head: int) -> int | None:
     """The quantifier noun a noun is measured by ("pair" in "a pair of shoes"), if any."""
     toks = parse.tokens
     of = toks[head].head
-    if toks[head].dep == "pobj" and toks[of].lower == "of" and toks[toks[of].head].lower in QUANTIFIER_NOUNS:
+    if toks[head].dep == "pobj" and toks[of].lower == "of" and _is_quantifier(toks[toks[of].head]):
         q = toks[of].head
         return q if toks[q].pos in NOUN_POS and q < head else None
     return None

@@ -26,7 +26,7 @@ class RelationIndex:
 
     def __init__(self, data: dict[str, Any], file: str = "relations.toml") -> None:
         self.file = file
-        check_keys(file, "top level", data, {"symmetric", "symmetric_conjunctions", *_KINDS})
+        check_keys(file, "top level", data, {"symmetric", "symmetric_conjunctions", "intransitive", "stationary", *_KINDS})
         self.sets: dict[str, RelationSet] = {}
         self._kind: dict[str, str] = {}
         self._sets_of: dict[str, list[str]] = {}
@@ -39,6 +39,8 @@ class RelationIndex:
                 self._parse_set(kind, name, body)
         self._check_see_also()
         self.symmetric = self._parse_symmetric(data)
+        self.intransitive = self._verb_list(data, "intransitive")
+        self.stationary = self._verb_list(data, "stationary")
         self._subs = {w: tuple(self._compute_substitutes(w)) for w in self._kind}
 
     # ---------------------------------------------------------------- parsing
@@ -97,6 +99,13 @@ class RelationIndex:
                 if syn in self._opp.get(word, ()):
                     fail(self.file, f"{kind} {word!r}", f"{syn!r} is both a synonym and an opposite")
 
+    def _verb_list(self, data: dict[str, Any], key: str) -> frozenset[str]:
+        phrases = word_list(self.file, key, data.get(key, []))
+        for phrase in phrases:
+            if self._kind.get(phrase) != "verb":
+                fail(self.file, key, f"{phrase!r} is not a known verb")
+        return frozenset(phrases)
+
     def _parse_symmetric(self, data: dict[str, Any]) -> frozenset[str]:
         phrases = word_list(self.file, "symmetric", data.get("symmetric", []))
         for phrase in phrases:
@@ -139,6 +148,14 @@ class RelationIndex:
     def is_symmetric(self, phrase: str) -> bool:
         """True if the relation's arguments can be swapped without changing truth."""
         return phrase in self.symmetric
+
+    def is_intransitive(self, phrase: str) -> bool:
+        """True for a verb that takes no direct object ("sleep", "smile"): it cannot replace one that has one."""
+        return phrase in self.intransitive
+
+    def is_stationary(self, phrase: str) -> bool:
+        """True for a verb of staying in place ("sit", "park"): with no object it tells no two things apart."""
+        return phrase in self.stationary
 
     def multiword_prepositions(self) -> list[str]:
         """Multiword prepositions, longest first (then alphabetical)."""

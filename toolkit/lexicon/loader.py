@@ -195,6 +195,15 @@ class Lexicon:
         """True if swapping the relation's arguments keeps the caption true ("next to", "hug")."""
         return self._relations.is_symmetric(phrase)
 
+    def is_intransitive(self, phrase: str) -> bool:
+        """True for a verb that takes no direct object ("sleep", "smile", "stand"): "sleeping the camera"."""
+        return self._relations.is_intransitive(phrase)
+
+    def is_stationary(self, phrase: str) -> bool:
+        """True for a verb of staying in place ("sit", "stand", "park"): "a cat *sitting* next to a dog"
+        says no more about which is which than "a cat next to a dog"."""
+        return self._relations.is_stationary(phrase)
+
     def multiword_prepositions(self) -> list[str]:
         """Multiword prepositions, longest first (e.g. "in front of", "next to")."""
         return self._relations.multiword_prepositions()

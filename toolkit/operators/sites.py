@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from toolkit.lexicon import Lexicon
+from toolkit.morph import countable
 from toolkit.parse import Parse
 from toolkit.scene import SUBJECT_DEPS, Scene, SceneObject
 
@@ -39,17 +40,21 @@ def joined_symmetrically(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObj
     return between if between in CONJOINING else None
 
 
-def symmetric_link(scene: Scene, lex: Lexicon, ka: int, kb: int) -> str | None:
+def symmetric_link(scene: Scene, lex: Lexicon, ka: int, kb: int, stationary: bool = False) -> str | None:
     """The symmetric relation ("next to", "with", ...) linking objects ka and kb when it is all that
-    tells them apart: swapping "a dog next to a cat" changes nothing, but swapping the girl and the lamp
-    in "a girl sitting on a bed next to a lamp" moves the girl off the bed."""
+    tells them apart: swapping "a dog next to a cat" (or "a cat sitting next to a dog") changes nothing,
+    but swapping the girl and the lamp in "a girl sitting on a bed next to a lamp" moves the girl off the
+    bed. With `stationary`, a verb of staying in place with no object of its own ("sitting", "parked")
+    tells neither apart either: the phrases swap to (nearly) the same scene."""
     link = next(
         (r.lemma for r in scene.relations if {r.subj, r.obj} == {ka, kb} and lex.is_symmetric(r.lemma)), None
     )
     if link is None:
         return None
     others = [r for r in scene.relations if {r.subj, r.obj} & {ka, kb} and {r.subj, r.obj} != {ka, kb}]
-    return None if any(r.subj is not None and r.obj is not None or r.kind == "verb" for r in others) else link
+    telling = [r for r in others if r.subj is not None and r.obj is not None
+               or r.kind == "verb" and not (stationary and r.obj is None and lex.is_stationary(r.lemma))]
+    return None if telling else link
 
 
 def object_lemma_in_lexicon(lex: Lexicon, obj: SceneObject) -> tuple[str, bool] | None:
@@ -72,6 +77,46 @@ def after_determiner(parse: Parse, obj: SceneObject) -> int:
         if parse.tokens[i].dep in {"det", "poss"} or parse.tokens[i].pos == "DET":
             return i + 1
     return obj.start
+
+
+def determiner_of(parse: Parse, obj: SceneObject, before: int) -> str | None:
+    """The determiner of an object's phrase before token `before` ("the", "some", "their"), lower case."""
+    for i in range(obj.start, min(before, obj.noun_start)):
+        tok = parse.tokens[i]
+        if tok.dep in {"det", "poss", "predet"} or tok.pos == "DET":
+            return tok.lower
+    return None
+
+
+def fits_number(lemma: str, number: str, det: str | None) -> bool:
+    """Whether a noun can stand at a place of this number after this determiner: never "a broccoli",
+    "two luggages", "a scissors"."""
+    if countable(lemma):
+        return True
+    return number == "sing" and det not in {"a", "an", "one", "each", "every", "another"}
+
+
+def phrase_root(parse: Parse, obj: SceneObject) -> int:
+    """The token of an object's phrase that the rest of the sentence hangs on (its subject, its "there
+    is" attribute): the head noun, unless the parser hung the phrase on another word of it ("a fire
+    *hydrant*" parsed with "fire" as the noun)."""
+    toks = parse.tokens
+    head = obj.head
+    guard = 0
+    while obj.start <= toks[head].head < obj.end and toks[head].head != head and guard < 8:
+        head = toks[head].head
+        guard += 1
+    return head
+
+
+def phrase_number(parse: Parse, obj: SceneObject) -> str:
+    """The number a verb agrees with for the whole phrase: its noun's, or its quantifier's ("two slices of
+    pizza" is plural, "a bunch of grapes" singular)."""
+    toks = parse.tokens
+    for i in range(obj.start, obj.noun_start):
+        if toks[i].lower == "of" and i > obj.start and toks[i - 1].pos in {"NOUN", "PROPN"}:
+            return "plur" if toks[i - 1].tag in {"NNS", "NNPS"} else "sing"
+    return obj.number
 
 
 def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:

@@ -14,9 +14,12 @@ from toolkit.operators.base import Change, Edit, Operator, Site
 from toolkit.operators.sites import (
     after_determiner,
     conjuncts,
-    is_finite_subject,
+    determiner_of,
+    fits_number,
     joined_symmetrically,
     overlaps,
+    phrase_number,
+    phrase_root,
     symmetric_link,
     words,
 )
@@ -35,14 +38,11 @@ def movable_words(parse: Parse, start: int, end: int) -> tuple[str, ...]:
 
 
 def _number_changes(parse: Parse, a: SceneObject, b: SceneObject) -> tuple[tuple[int, str], ...]:
-    """Agreement needed when the phrase at a's place takes b's number and vice versa."""
-    out = []
-    if a.number != b.number:
-        if is_finite_subject(parse, a):
-            out.append((a.head, b.number))
-        if is_finite_subject(parse, b):
-            out.append((b.head, a.number))
-    return tuple(out)
+    """Agreement at a's place with the phrase that comes from b's, and the other way round: the realiser
+    finds what agrees with each place (its verb, "there is/are", a relative clause's verb) and changes it
+    where it disagrees, also where the two phrases have the same number but the verb followed a
+    quantified noun ("a group of giraffes *drink*" -> "water *drinks*")."""
+    return ((phrase_root(parse, a), phrase_number(parse, b)), (phrase_root(parse, b), phrase_number(parse, a)))
 
 
 def np_swap(
@@ -65,13 +65,13 @@ def np_swap(
     )
 
 
-def noun_swap(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject, rank: int) -> Edit:
+def noun_swap(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject, rank: int, subtype: str = "obj") -> Edit:
     """Exchange only the noun units, each inflected to the number of the place it moves to."""
     na = inflect_noun(b.lemma, a.number, lex.object_plural(b.lemma)).split(" ")
     nb = inflect_noun(a.lemma, b.number, lex.object_plural(a.lemma)).split(" ")
     return Edit(
         "swap",
-        "obj",
+        subtype,
         ((a.noun_start, a.end), (b.noun_start, b.end)),
         (" ".join(words(parse, a.noun_start, a.end)), " ".join(words(parse, b.noun_start, b.end))),
         (" ".join(na), " ".join(nb)),
@@ -84,6 +84,25 @@ def noun_swap(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject, rank: 
 
 def _count_number(word: str) -> str:
     return "sing" if word in {"one", "a", "an", "single", "lone"} else "plur"
+
+
+# Count words said with more than themselves ("a couple of", "a single", "lots of"): they do not move alone.
+_PHRASAL_COUNTS = frozenset({"couple", "pair", "single", "dozen", "lots", "plenty", "few", "bunch", "lot"})
+
+
+def _plain_count(parse: Parse, att: Attribute) -> bool:
+    """A count said by its word alone ("two", "several", the article "a"), which can move to another noun."""
+    toks = parse.tokens
+    if att.kind == "article":
+        return True
+    return att.lemma not in _PHRASAL_COUNTS and not (att.end < len(toks) and toks[att.end].lower == "of")
+
+
+def nouns_fit(parse: Parse, a: SceneObject, b: SceneObject) -> bool:
+    """Whether each noun can take the other's place in that place's number ("a hat ... glasses": never
+    "a glasses")."""
+    return (fits_number(b.lemma, a.number, determiner_of(parse, a, a.noun_start))
+            and fits_number(a.lemma, b.number, determiner_of(parse, b, b.noun_start)))
 
 
 class Swap(Operator):
@@ -114,7 +133,7 @@ class Swap(Operator):
             if same and self._phrase(parse, a) == self._phrase(parse, b):
                 blocked.add("the objects are identical, synonyms or hypernyms")
                 continue
-            link = symmetric_link(scene, lex, ka, kb)
+            link = symmetric_link(scene, lex, ka, kb, stationary=True)
             if link:
                 blocked.add(f"the objects are linked by symmetric relation '{link}'")
                 continue
@@ -128,10 +147,8 @@ class Swap(Operator):
                     kinds.append("phrase_of")
             mods_a = " ".join(words(parse, after_determiner(parse, a), a.noun_start)).lower()
             mods_b = " ".join(words(parse, after_determiner(parse, b), b.noun_start)).lower()
-            # "white cabinets and appliances": a bare second conjunct may share the first one's modifiers,
-            # so moving them to it says nothing new; "a black dog and a cat" does move "black"
-            shared_scope = coordinated and _bare(b if b.start > a.start else a)
-            if not same and not shared_scope and (mods_a != mods_b or (not coordinated and a.number != b.number)):
+            # between coordinated phrases the nouns swap as their modifiers' objects (`_coordinated_nouns`)
+            if not same and not coordinated and (mods_a != mods_b or a.number != b.number) and nouns_fit(parse, a, b):
                 kinds.append("noun")
             if not kinds:
                 blocked.add("coordinated objects: swapping them keeps the meaning")
@@ -157,6 +174,8 @@ class Swap(Operator):
                 continue
             if "article" in (x.kind, y.kind) and {x.kind, y.kind} != {"article", "count"}:
                 continue  # "a" swaps only with a single count word: "a goat ... two goats"
+            if x.type == "count" and y.type == "count" and not self._counts_swap(parse, x, y):
+                continue  # "a pair of boots ... two umbrellas": never "a two of boots"; never "a cattle"
             if x.lemma == y.lemma or lex.attribute_relation(x.lemma, y.lemma) in {"same", "synonym"}:
                 blocked.add("identical or synonymous attributes")
                 continue
@@ -177,10 +196,47 @@ class Swap(Operator):
             sites.append(self.site("att", [(x, y)], lambda pair, rank: self._attribute_pair(parse, lex, pair[0], pair[1], rank),
                                    priority))
         sites.extend(self._moves(parse, attrs))
-        sites.extend(self._modifier_nouns(parse, attrs))
+        sites.extend(self._modifier_nouns(parse, lex, attrs))
+        sites.extend(self._coordinated_nouns(parse, lex))
         return sites or "; ".join(sorted(blocked)) or "attributes on fewer than two objects"
 
-    def _modifier_nouns(self, parse: Parse, attrs: list[Attribute]) -> list[Site]:
+    @staticmethod
+    def _counts_swap(parse: Parse, x: Attribute, y: Attribute) -> bool:
+        scene = parse.scene
+        if not (_plain_count(parse, x) and _plain_count(parse, y)):
+            return False
+        oa, ob = scene.objects[x.obj], scene.objects[y.obj]
+        if oa.number == ob.number:
+            return True
+        return fits_number(oa.lemma, ob.number, None) and fits_number(ob.lemma, oa.number, None)
+
+    def _coordinated_nouns(self, parse: Parse, lex: Lexicon) -> list[Site]:
+        """Exchange the nouns of two coordinated (or symmetrically related) phrases that differ in their
+        modifiers: "a white sofa and a gray rug" -> "a white rug and a gray sofa", "an adult giraffe standing
+        near a white duck" -> "a white giraffe standing near an adult duck" say which thing has which
+        attribute (SugarCrepe files them as attribute swaps); the whole phrases would swap to the same scene."""
+        objs = parse.scene.objects
+        out = []
+        for a, b in combinations(objs, 2):
+            if overlaps((a.start, a.end), (b.start, b.end)) or self._same_thing(lex, a, b):
+                continue
+            if not (conjuncts(parse, a, b) or joined_symmetrically(parse, lex, a, b) is not None
+                    or symmetric_link(parse.scene, lex, objs.index(a), objs.index(b), stationary=True)):
+                continue
+            if _bare(b if b.start > a.start else a) or not nouns_fit(parse, a, b):
+                continue
+            mods_a = " ".join(words(parse, after_determiner(parse, a), a.noun_start)).lower()
+            mods_b = " ".join(words(parse, after_determiner(parse, b), b.noun_start)).lower()
+            if mods_a == mods_b:
+                continue
+
+            def build(pair: tuple[SceneObject, SceneObject], rank: int) -> Edit:
+                return noun_swap(parse, lex, pair[0], pair[1], rank, subtype="att")
+
+            out.append(self.site("att", [(a, b)], build, priority=1))
+        return out
+
+    def _modifier_nouns(self, parse: Parse, lex: Lexicon, attrs: list[Attribute]) -> list[Site]:
         """Exchange a noun used as a modifier with another object's noun: "a street sign ... a building" ->
         "a building sign ... a street"; "two chocolate doughnuts, one strawberry" -> "two strawberry ..."."""
         scene, toks = parse.scene, parse.tokens
@@ -189,10 +245,12 @@ class Swap(Operator):
             if x.kind != "compound" or x.end - x.start != 1 or toks[x.start].pos != "NOUN":
                 continue
             owner = scene.objects[x.obj]
+            thing = lex.is_object(toks[x.start].lemma.lower())
             targets = [
                 o for k, o in enumerate(scene.objects)
                 if k != x.obj and o.noun_start == o.head and o.number == "sing" and toks[o.head].pos == "NOUN"
                 and o.lemma not in {toks[x.start].lower, owner.lemma} and not overlaps((o.start, o.end), (owner.start, owner.end))
+                and _may_take_modifier_noun(parse, lex, o, thing)
             ]
             if targets:
                 out.append(self.site("att", targets, lambda t, rank, x=x: _exchange(  # type: ignore[misc]
@@ -311,6 +369,14 @@ def _side_by_side(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject, fu
         return False
     between = " ".join(words(parse, first.full_end if full else first.end, second.start)).lower()
     return bool(between) and lex.is_symmetric(between)
+
+
+def _may_take_modifier_noun(parse: Parse, lex: Lexicon, target: SceneObject, thing: bool) -> bool:
+    """Whether a modifier noun can take the target's place: never a person's or an animal's ("a *tennis*
+    holding a man racquet"), and one that names no thing ("tennis", "sports") never the subject's."""
+    if lex.object_category(target.lemma) in {"person", "person_role", "animal"}:
+        return False
+    return thing or parse.tokens[target.head].dep not in {"nsubj", "nsubjpass", "ROOT"}
 
 
 def _bare(obj: SceneObject) -> bool:
