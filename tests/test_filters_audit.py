@@ -4,9 +4,11 @@ import json
 import math
 import random
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from conftest import stored_candidates
+from scipy import sparse
 
 from toolkit.cli import main
 from toolkit.filters.adversary import accuracy as adversary_accuracy
@@ -179,3 +181,28 @@ def test_cli_audit_lists_telling_ngrams(tmp_path):
     assert d["by_operator"]["replace_att"]["adversary"] >= 0.95
     assert d["telling"]["replace_att"]["negative"][0][0] in ("lone", "a lone")
     assert "telling" in d["balanced"] and "adversary" in d["balanced"]["by_operator"]["replace_att"]["unbalanceable"]
+
+
+def test_adversary_vocabulary_over_all_pairs_gives_the_training_fold_margins():
+    # an n-gram that no training pair shows gets weight 0, so counting the vocabulary once over every pair
+    # scores a fold exactly as a vocabulary fitted on the training folds would
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+
+    from toolkit.filters.adversary import TOKEN, _oriented
+
+    caps = _captions(120)
+    pairs = [(c, _marked(c) if k % 3 else _recoloured(c, k)) for k, c in enumerate(caps)]
+    gaps = cross_fit(pairs, caps, folds=4, seed=5).gaps
+    train, test = next(GroupKFold(n_splits=4).split(pairs, groups=list(range(len(pairs)))))
+    vec = CountVectorizer(ngram_range=(1, 2), token_pattern=TOKEN).fit([t for i in train for t in pairs[i]])
+
+    def delta(rows):
+        length = [[len(pairs[i][0].split()) - len(pairs[i][1].split())] for i in rows]
+        counts = vec.transform([pairs[i][0] for i in rows]) - vec.transform([pairs[i][1] for i in rows])
+        return sparse.hstack([counts, sparse.csr_matrix(length)], format="csr")
+
+    x, label = _oriented(delta(train), 5)
+    w = LogisticRegression(C=1.0, solver="liblinear", fit_intercept=False, random_state=5).fit(x, label).coef_.ravel()
+    assert np.allclose(delta(test) @ w, [gaps[i] for i in test], atol=1e-6)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -28,7 +29,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from toolkit.filters.adversary import cross_fit, telling_ngrams
+from toolkit.filters.adversary import PairFeatures, cross_fit, telling_ngrams
 from toolkit.filters.counts import PlausibilityCounts, PlausibilityModel, iter_caption_parses
 from toolkit.filters.ngram import KneserNey, NgramCounts, tokenize
 from toolkit.filters.select import Selection, iter_selected
@@ -64,7 +65,8 @@ class AuditConfig:
     min_keep: float = 0.2  # never keep fewer than this fraction of an operator's items
     baselines: tuple[str, ...] = BASELINES
     kn_discount: float = 0.75
-    rounds: int = 3  # balance, re-fit the adversary on the kept items, balance again while it is off chance
+    rounds: int = 12  # balance, re-fit the adversary on the kept items, balance again while it is off chance
+    step: float = 0.1  # the most of a category's items one round drops (then the adversary is fitted again)
     top_ngrams: int = 5  # telling n-grams reported per category, each way
     seed: int = 0  # the adversary's pair order
 
@@ -122,10 +124,11 @@ def _by_category(items: Iterable[Item]) -> dict[str, list[Item]]:
     return out
 
 
-def _score_adversary(items: Sequence[Item], config: AuditConfig) -> str | None:
+def _score_adversary(items: Sequence[Item], config: AuditConfig, features: PairFeatures | None = None) -> str | None:
     """Cross-fitted adversary margins of one category's items (folds grouped by caption); returns the
     adversary's note when it could not be fitted (margins 0 = chance)."""
-    fit = cross_fit([(it.caption, it.negative) for it in items], [it.caption for it in items], config.folds, config.seed)
+    fit = cross_fit([(it.caption, it.negative) for it in items], [it.caption for it in items], config.folds,
+                    config.seed, features)
     for it, g in zip(items, fit.gaps, strict=True):
         it.gaps["adversary"] = g
     return fit.note
@@ -142,9 +145,11 @@ def accuracies(items: Sequence[Item], baselines: Iterable[str] = BASELINES) -> d
     return {b: round(sum(it.prefers(b) for it in items) / len(items), 4) for b in baselines}
 
 
-def balance(items: Sequence[Item], config: AuditConfig, floor: int | None = None) -> tuple[list[Item], list[str]]:
+def balance(items: Sequence[Item], config: AuditConfig, floor: int | None = None,
+            max_drop: int | None = None) -> tuple[list[Item], list[str]]:
     """Drop items (most one-sided first) until every balanceable baseline is within `tolerance` of chance,
-    no drop brings them closer, or `floor` items (default: `min_keep` of them) are left. Returns (kept
+    no drop brings them closer, `max_drop` items are dropped, or `floor` items (default: `min_keep` of
+    them) are left. Returns (kept
     items, unbalanceable baselines): a baseline is unbalanceable when too few items go against it to reach
     chance within the floor (length and the total LM score for ADD, whose negatives are longer by
     construction)."""
@@ -172,7 +177,8 @@ def balance(items: Sequence[Item], config: AuditConfig, floor: int | None = None
     def objective(s: list[float], m: int) -> float:
         return sum((x / m - 0.5) ** 2 for x in s)
 
-    while n > floor and max(abs(x / n - 0.5) for x in sums) > config.tolerance:
+    limit = len(items) if max_drop is None else max_drop
+    while n > floor and len(removed) < limit and max(abs(x / n - 0.5) for x in sums) > config.tolerance:
         current = objective(sums, n)
         best = None
         for vec, members in classes.items():
@@ -191,21 +197,30 @@ def balance(items: Sequence[Item], config: AuditConfig, floor: int | None = None
 
 
 def balance_category(items: Sequence[Item], config: AuditConfig) -> tuple[list[Item], list[str], int]:
-    """`balance` one category's items, then fit the adversary again on the kept ones (cross-validated)
-    and balance again while it is off chance, for up to `rounds` rounds, never below `min_keep` of the
-    items. The kept items are copies carrying the last re-fitted adversary margins. Returns (kept,
-    unbalanceable baselines, rounds run)."""
+    """Balance one category's items in rounds: each drops at most `step` of them (`balance`), then fits
+    the adversary again on the kept ones (cross-validated), so that the next round drops what the fresh
+    model still finds rather than what a stale one found. Stops when every balanceable baseline is within
+    `tolerance`, a round drops nothing, `min_keep` is reached or after `rounds` rounds. The kept items are
+    copies carrying the last re-fitted margins. Returns (kept, unbalanceable baselines, rounds run)."""
     floor = max(1, int(len(items) * config.min_keep))
+    refit = "adversary" in config.baselines
+    step = max(1, math.ceil(len(items) * config.step)) if refit else None
     kept = [replace(it, gaps=dict(it.gaps)) for it in items]
+    features = PairFeatures.of([(it.caption, it.negative) for it in kept]) if refit else None
+    row = {id(it): r for r, it in enumerate(kept)}
     stuck: list[str] = []
-    for k in range(1, max(1, config.rounds) + 1):
-        kept, stuck = balance(kept, config, floor)
-        if "adversary" not in config.baselines:
-            return kept, stuck, k
-        _score_adversary(kept, config)
-        if "adversary" in stuck or abs(accuracies(kept, ["adversary"])["adversary"] - 0.5) <= config.tolerance:
-            return kept, stuck, k
-        if len(kept) <= floor:
+    k = 0
+    while k < max(1, config.rounds):
+        k += 1
+        before = len(kept)
+        kept, stuck = balance(kept, config, floor, step)
+        if not refit:
+            break
+        rows = [row[id(it)] for it in kept]
+        _score_adversary(kept, config, PairFeatures(features.delta[rows], features.names) if features else None)
+        acc = accuracies(kept, config.baselines)
+        if len(kept) in (before, floor) or all(abs(acc[b] - 0.5) <= config.tolerance or b in stuck
+                                               for b in config.baselines):
             break
     return kept, stuck, k
 
