@@ -158,7 +158,7 @@ def test_replace_relation_by_contrast(nlp):
 
 
 def test_add_object_and_attribute(nlp):
-    gen = run(nlp, "A dog on the grass.", ["add"])
+    gen = run(nlp, "A dog on the grass.", ["add"], add_length="longer")  # length-neutral ADD: test_operators_add_neutral
     out = texts(gen)
     assert "A dog and a cat on the grass." in out
     assert "An old dog on the grass." in out  # article fixed

@@ -44,10 +44,22 @@ def generation_options(f):
     return f
 
 
-def _config(operators, subtypes, depth, max_candidates, per_site, seed):
+ADD_LENGTHS = ("longer", "neutral", "both")  # toolkit.operators.neutral.ADD_LENGTHS (not imported: keeps startup light)
+
+
+def add_length_option(f):
+    return click.option(
+        "--add-length", type=click.Choice(ADD_LENGTHS), default="both", show_default=True,
+        help="ADD negatives: 'longer' (an insertion: longer than the caption), 'neutral' (each insertion with a "
+             "deletion elsewhere of as many words that keeps the caption true: as long as the caption, "
+             "length_delta 0), 'both' (each ADD site offers both).")(f)
+
+
+def _config(operators, subtypes, depth, max_candidates, per_site, seed, add_length="both"):
     from toolkit.operators import GenerationConfig
 
-    return GenerationConfig(tuple(operators), tuple(subtypes), depth, max_candidates, per_site, seed)
+    return GenerationConfig(tuple(operators), tuple(subtypes), depth, max_candidates, per_site, seed,
+                            add_length=add_length)
 
 
 def _print_bad(report) -> None:
@@ -127,12 +139,15 @@ class _nullcontext:
                    "The candidates do not depend on it.")
 @db_option
 @json_option
-def generate(operators, subtypes, depth, per_site, seed, max_candidates, limit, corpus, workers, db, as_json) -> None:
+@add_length_option
+def generate(operators, subtypes, depth, per_site, seed, add_length, max_candidates, limit, corpus, workers, db,
+             as_json) -> None:
     """Generate candidates for every stored caption; an interrupted run resumes where it stopped.
 
     \b
     Example:
       hardneg generate --operators swap,replace --depth 2 --seed 1
+      hardneg generate --operators add --add-length neutral
     """
     from sqlalchemy import func, select
 
@@ -140,7 +155,7 @@ def generate(operators, subtypes, depth, per_site, seed, max_candidates, limit, 
     from toolkit.store.models import Caption
 
     try:
-        config = _config(operators, subtypes, depth, max_candidates, per_site, seed)
+        config = _config(operators, subtypes, depth, max_candidates, per_site, seed, add_length=add_length)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     engine = _engine(db)
@@ -171,7 +186,8 @@ def _print_run(d: dict) -> None:
 @generation_options
 @click.option("-n", "--max-candidates", type=click.IntRange(1), default=20, show_default=True, help="How many to show.")
 @json_option
-def negatives(caption, operators, subtypes, depth, per_site, seed, max_candidates, as_json) -> None:
+@add_length_option
+def negatives(caption, operators, subtypes, depth, per_site, seed, add_length, max_candidates, as_json) -> None:
     """Negatives for one caption, without a database.
 
     \b
@@ -180,7 +196,7 @@ def negatives(caption, operators, subtypes, depth, per_site, seed, max_candidate
     """
     from toolkit.negatives import negatives_for
 
-    config = _config(operators, subtypes, depth, max_candidates, per_site, seed)
+    config = _config(operators, subtypes, depth, max_candidates, per_site, seed, add_length=add_length)
     try:
         result = negatives_for(caption, config)
     except ValueError as exc:

@@ -241,8 +241,10 @@ def replicate(
         key = (record.caption, family)
         fresh = key not in cache
         if fresh:
+            # plain ADD only: the benchmark's ADD negatives are insertions (length-neutral ADD is hardneg's own)
             config = GenerationConfig(operators=(family,), subtypes=FAMILY_SUBTYPES[family], depth=depth,
-                                      max_candidates=max_candidates, per_site=per_site, seed=seed)
+                                      max_candidates=max_candidates, per_site=per_site, seed=seed,
+                                      add_length="longer")
             cache[key] = generate(parses[record.caption], config, lex, counts).candidates
             if validity:
                 toks = [t.text for t in parses[record.caption].tokens]

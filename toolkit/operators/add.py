@@ -1,17 +1,22 @@
 """ADD: insert an attribute of a type the object does not have yet, or join a new object to one.
 
-ADD negatives are longer than their source by construction (recorded as `length_delta` on every
-candidate); later stages (filters, set building) use that to counter the length bias.
+Plain ADD negatives are longer than their source by construction (recorded as `length_delta` on every
+candidate); later stages (filters, set building) use that to counter the length bias. With
+`add_length` "neutral" or "both", each site also comes as a length-neutral variant: the insertion
+with a deletion elsewhere of as many words that keeps the caption true (`toolkit.operators.neutral`),
+so the negative has the caption's length (`length_delta` 0).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import partial
+from typing import Any
 
-from toolkit.corpus import canonical_object
+from toolkit.corpus import CorpusCounts, canonical_object
 from toolkit.lexicon import Lexicon
 from toolkit.operators.base import Change, Edit, Operator, Site
+from toolkit.operators.neutral import ADD_LENGTHS, MAX_GAP, Planner, deletions, neutralise
 from toolkit.operators.sites import after_determiner, is_finite_subject, object_lemma_in_lexicon, words
 from toolkit.parse import Parse
 from toolkit.scene import SceneObject
@@ -97,8 +102,63 @@ class Add(Operator):
     name = "add"
     subtypes = ("obj", "att")
 
+    def __init__(self, per_site: int = 4, counts: CorpusCounts | None = None, add_length: str = "longer",
+                 lm: Any = None) -> None:
+        super().__init__(per_site, counts)
+        if add_length not in ADD_LENGTHS:
+            raise ValueError(f"add_length must be one of {', '.join(ADD_LENGTHS)}, not {add_length!r}")
+        self.add_length = add_length  # "longer": plain insertions; "neutral": length-neutral only; "both"
+        self.lm = lm  # a caption language model (toolkit.caption_lm): picks deletions that keep the probability
+        self._planner: Planner | None = None
+
     def _propose(self, parse: Parse, subtype: str, lex: Lexicon) -> list[Site] | str:
-        return {"obj": self._objects, "att": self._attributes}[subtype](parse, lex)
+        plain = {"obj": self._objects, "att": self._attributes}[subtype](parse, lex)
+        if self.add_length == "longer" or isinstance(plain, str):
+            return plain
+        if self._planner is None or self._planner.parse is not parse:
+            self._planner = Planner(parse, deletions(parse, lex), self.lm)  # once for both subtypes
+        planner = self._planner
+        neutral = [n for site in plain if (n := self._neutral(planner, site))] if planner.found else []
+        if self.add_length == "both":
+            return plain + neutral
+        if neutral:
+            return neutral
+        if not planner.found:
+            return "length-neutral: no word or phrase can be dropped and keep the caption true and grammatical"
+        return "length-neutral: no word or phrase of as many words as an addition can be dropped away from it"
+
+    @staticmethod
+    def _neutral(planner: Planner, site: Site) -> Site | None:
+        """The length-neutral variant of a plain ADD site: each choice that has deletions of as many
+        words elsewhere, with them (its own group, so that under a cap it takes turns of its own). With a
+        language model, only choices within MAX_GAP nats of the caption's probability, closest first."""
+        objects = planner.parse.scene.objects
+        scored: list[tuple[float, tuple]] = []
+        for choice in site.choices:
+            change = site.build(choice, 0).changes[0]
+            point = change.start
+            # the phrase the insertion goes into or next to keeps every word
+            around = [(o.start, o.full_end) for o in objects if o.start <= point <= o.full_end]
+            protected = (min(a for a, _ in around), max(b for _, b in around)) if around else (point, point)
+            best = planner.best(change.words, point, protected)
+            if best is None or abs(best.nats) > MAX_GAP:
+                continue
+            # flat, so that the choice's words read the same as the plain choice's: ("red", deletions),
+            # ("red", "color", deletions)
+            entry = (*choice, best.deletions) if isinstance(choice, tuple) else (choice, best.deletions)
+            scored.append((abs(best.nats), entry))
+        if not scored:
+            return None
+        if planner.lm is not None:
+            scored.sort(key=lambda t: t[0])  # the negatives closest to their caption's probability first
+        choices = [c for _, c in scored]
+        build = site.build
+        tuples = isinstance(site.choices[0], tuple)
+
+        def neutral(choice: tuple, rank: int) -> Edit:
+            return neutralise(build(choice[:-1] if tuples else choice[0], rank), choice[-1])
+
+        return Site(site.operator, site.subtype, choices, neutral, site.priority, "neutral")
 
     def _attributes(self, parse: Parse, lex: Lexicon) -> list[Site] | str:
         scene = parse.scene

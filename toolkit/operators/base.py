@@ -144,6 +144,7 @@ class Site:
     choices: Sequence[Any]
     build: Callable[[Any, int], Edit]  # (choice, rank) -> Edit
     priority: int = 0  # added to each choice's index to rank it against other sites (0 best)
+    group: str = ""  # a variant with its own turns under the cap ("neutral": length-neutral ADD)
 
     def __len__(self) -> int:
         return len(self.choices)

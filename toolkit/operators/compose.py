@@ -18,6 +18,7 @@ from toolkit.corpus import CorpusCounts
 from toolkit.lexicon import Lexicon, load_lexicon
 from toolkit.operators.add import Add
 from toolkit.operators.base import OPERATOR_NAMES, SUBTYPES, Candidate, Edit, Operator, Site, Skip
+from toolkit.operators.neutral import ADD_LENGTHS
 from toolkit.operators.replace import Replace
 from toolkit.operators.swap import Swap
 from toolkit.parse import Parse, reduce_frozen
@@ -46,6 +47,9 @@ class GenerationConfig:
     max_candidates: int = 16  # per caption and depth level (groups of operator/subtype take turns)
     per_site: int = 4  # substitutes tried at each site
     seed: int = 0
+    # ADD's length: "longer" (plain insertions), "neutral" (each with a deletion of as many words that
+    # keeps the caption true: length_delta 0), "both" (each ADD site offers both variants)
+    add_length: str = "both"
 
     def __post_init__(self) -> None:
         bad = [o for o in self.operators if o not in OPERATORS]
@@ -58,6 +62,8 @@ class GenerationConfig:
             raise ValueError("depth must be between 1 and 5")
         if self.max_candidates < 1 or self.per_site < 1:
             raise ValueError("max_candidates and per_site must be at least 1")
+        if self.add_length not in ADD_LENGTHS:
+            raise ValueError(f"unknown add_length {self.add_length!r}; choose from {list(ADD_LENGTHS)}")
 
     def to_dict(self) -> dict:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
@@ -79,7 +85,9 @@ def propose_all(
     sites: list[Site] = []
     skips: list[Skip] = []
     for name in config.operators:
-        proposals = OPERATORS[name](per_site=config.per_site, counts=counts).propose(parse, config.subtypes, lex)
+        operator = Add(config.per_site, counts, config.add_length) if name == "add" else OPERATORS[name](
+            per_site=config.per_site, counts=counts)
+        proposals = operator.propose(parse, config.subtypes, lex)
         sites.extend(proposals.sites)
         skips.extend(proposals.skips)
     # Random seeded with a string hashes it with SHA-512: the order is the same on every machine and run.
@@ -107,9 +115,9 @@ def ordered_edits(sites: list[Site]) -> Iterator[Edit]:
     sites of the smallest takes two edits per round, so a group with many more choices is not held to
     the pace of one with few. Within a group, every site's first choice comes before any site's second.
     Edits are built only when asked for."""
-    groups: dict[tuple[str, str], list[Site]] = {}
+    groups: dict[tuple[str, str, str], list[Site]] = {}
     for site in sites:
-        groups.setdefault((site.operator, site.subtype), []).append(site)
+        groups.setdefault((site.operator, site.subtype, site.group), []).append(site)  # group: length-neutral ADD
     fewest = min((len(group) for group in groups.values()), default=1)
     streams = [(_tier_order(group), min(MAX_TURNS, max(1, round(len(group) / fewest)))) for group in groups.values()]
     first_round = True

@@ -1,0 +1,204 @@
+"""Length-neutral ADD: an insertion with deletions elsewhere of as many words that keep the caption true."""
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from toolkit.lexicon import load_lexicon
+from toolkit.operators import GenerationConfig, generate
+from toolkit.operators.add import Add
+from toolkit.operators.neutral import ADD_LENGTHS, deletions
+from toolkit.parse import parse_text
+
+_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+def neutral(nlp, caption, subtypes=("obj", "att"), **kw):
+    """Length-neutral ADD candidates, without a language model (choices in plain order, by characters)."""
+    config = GenerationConfig(operators=("add",), subtypes=subtypes, max_candidates=60, add_length="neutral",
+                              **kw)
+    return generate(parse_text(caption, nlp=nlp), config)
+
+
+def by_text(gen):
+    return {c.text: c for c in gen.candidates}
+
+
+def test_exact_outputs_with_both_changes_recorded(nlp):
+    caption = "A wooden table with a red vase on it."
+    out = by_text(neutral(nlp, caption))
+    cand = out["A broken wooden table with a vase on it."]
+    assert (cand.operator, cand.subtype, cand.length_delta, cand.depth) == ("add", "att", 0, 1)
+    edit = cand.edits[0]
+    assert edit.spans == ((1, 1), (5, 6))  # the insertion point, then the deleted "red"
+    assert edit.words_out == ("", "red") and edit.words_in == ("broken", "")
+    assert [(c.start, c.end, c.words) for c in edit.changes] == [(1, 1, ("broken",)), (5, 6, ())]
+    assert edit.detail == "integrity: +broken (length-neutral: dropped 'red')"
+    assert cand.provenance()["length_delta"] == 0
+    # an attribute added to the vase drops the table's "wooden", never the vase's own words
+    assert "A table with an open red vase on it." in out
+    # "and a chair" (3 words) drops two phrases of 1 + 2 words
+    obj = out["A wooden table and a chair with a vase."]
+    assert obj.subtype == "obj" and obj.edits[0].spans == ((3, 3), (5, 6), (7, 9))
+    assert obj.edits[0].words_out == ("", "red", "on it")
+    assert obj.edits[0].detail == "+chair after table (length-neutral: dropped 'red' + 'on it')"
+
+
+def test_a_phrase_of_as_many_words_and_articles_fixed(nlp):
+    assert "A cat and a dog." in by_text(neutral(nlp, "A dog on the grass."))
+    cand = by_text(neutral(nlp, "An old car parked next to a tree."))["A car parked next to a big tree."]
+    assert ("An", "A", "article") in {(f.old, f.new, f.reason) for f in cand.fixes}
+    out = by_text(neutral(nlp, "A very large dog sleeping quietly on a couch."))
+    assert "A large dog sleeping quietly on an empty couch." in out  # an intensifier goes
+    assert "A very large dog sleeping on a broken couch." in out  # an adverb of the verb goes
+
+
+@pytest.mark.parametrize("caption", [
+    "A wooden table with a red vase on it.", "A black dog chasing a white cat on the grass.",
+    "Two red apples on a table.", "A very large dog sleeping quietly on a couch.",
+    "A young man in a blue shirt riding a horse next to a red car.", "Three small birds sitting together on a fence.",
+])
+def test_same_length_and_provenance_that_points_at_the_source(nlp, caption):
+    gen = neutral(nlp, caption)
+    assert gen.candidates
+    toks = parse_text(caption, nlp=nlp).tokens
+    for cand in gen.candidates:
+        assert cand.length_delta == 0
+        assert len(_WORD.findall(cand.text)) == len(_WORD.findall(caption))
+        edit = cand.edits[0]
+        (ins_start, ins_end), *dropped = edit.spans
+        assert ins_start == ins_end and edit.words_out[0] == "" and edit.words_in[0]
+        assert 1 <= len(dropped) <= 2 and len(edit.changes) == len(edit.spans)
+        for (start, end), out, new in zip(dropped, edit.words_out[1:], edit.words_in[1:], strict=True):
+            assert start < end and new == ""
+            assert out == " ".join(t.text for t in toks[start:end])
+            assert not start <= ins_start <= end  # never next to the insertion
+        assert "length-neutral: dropped" in edit.detail
+
+
+def _dropped(gen) -> set[str]:
+    return {w for c in gen.candidates for w in c.edits[0].words_out[1:]}
+
+
+def test_never_drops_counts_negations_names_or_what_makes_a_thing_what_it_is(nlp):
+    assert not {"Two", "two"} & {w for d in _dropped(neutral(nlp, "Two red apples on a table.")) for w in d.split()}
+    gen = neutral(nlp, "No red cars on the street.")
+    assert gen.candidates == []  # "no red cars" says less without "red": nothing in its scope goes
+    assert any(s.reason.startswith("length-neutral:") for s in gen.skips)
+    dropped = _dropped(neutral(nlp, "A man riding a big horse without a red saddle."))
+    assert dropped and not any("red" in d or "saddle" in d for d in dropped)
+    for caption, kept in [("A stuffed bear sitting on a wooden bench.", "stuffed"),
+                          ("A hot dog on a white plate next to a cup.", "hot"),
+                          ("A fire hydrant next to a red car on a street.", "fire"),
+                          ("A man almost falling off a brown horse.", "almost")]:
+        dropped = _dropped(neutral(nlp, caption))
+        assert dropped and not any(kept in d.split() for d in dropped), (caption, dropped)
+
+
+def test_never_drops_the_only_object_or_a_dangling_word(nlp):
+    gen = neutral(nlp, "A dog.")
+    assert gen.candidates == []
+    assert {s.reason for s in gen.skips} == {
+        "length-neutral: no word or phrase can be dropped and keep the caption true and grammatical"}
+    lex = load_lexicon()
+    for caption in ["A woman in black sits on a park bench.", "A man in yellow shirt and black shorts playing tennis.",
+                    "A big and red car.", "A black-and-white cat on a bed.", "A cat is on the bed."]:
+        spans = {d.text for d in deletions(parse_text(caption, nlp=nlp), lex)}
+        assert not spans & {"black", "yellow", "big", "red", "white", "on the bed"}, (caption, spans)
+    for cand in neutral(nlp, "On a table.").candidates:
+        assert _WORD.findall(cand.text)
+
+
+def test_config_validation_and_the_three_modes(nlp):
+    with pytest.raises(ValueError, match="add_length"):
+        GenerationConfig(add_length="shorter")
+    with pytest.raises(ValueError, match="add_length"):
+        Add(add_length="same")
+    assert GenerationConfig().add_length == "both" and GenerationConfig().to_dict()["add_length"] == "both"
+    assert ADD_LENGTHS == ("longer", "neutral", "both")
+    parse = parse_text("A black dog chasing a white cat on the grass.", nlp=nlp)
+
+    def deltas(mode):
+        config = GenerationConfig(operators=("add",), max_candidates=200, add_length=mode)
+        return {c.length_delta for c in generate(parse, config).candidates}
+
+    assert 0 not in deltas("longer") and deltas("neutral") == {0}
+    both = deltas("both")
+    assert 0 in both and any(d > 0 for d in both)
+
+
+def test_neutral_sites_take_turns_of_their_own_under_the_cap(nlp):
+    from toolkit.operators.compose import ordered_edits
+
+    parse = parse_text("A black dog chasing a white cat on the grass.", nlp=nlp)
+    sites = Add(add_length="both").propose(parse, ("att",), load_lexicon()).sites
+    assert {s.group for s in sites} == {"", "neutral"}
+    first = list(ordered_edits(sites))[:2]
+    assert sorted(len(e.changes) > 1 for e in first) == [False, True]  # one plain, one neutral first
+    small = GenerationConfig(operators=("add",), subtypes=("att",), max_candidates=2)
+    assert sorted(c.length_delta for c in generate(parse, small).candidates)[0] == 0
+
+
+def test_replicate_keeps_the_plain_add(monkeypatch):
+    """`hardneg replicate` measures how the operators reproduce SugarCrepe's insertions: plain ADD only."""
+    import toolkit.replicate as rep
+    from toolkit.records import PairRecord
+
+    seen = []
+
+    def spy(parse, config, *args, **kw):
+        seen.append(config.add_length)
+        return generate(parse, config, *args, **kw)
+
+    monkeypatch.setattr(rep, "generate", spy)
+    record = PairRecord("add_obj", "A dog on the grass.", "A dog and a cat on the grass.", None, "test", "0")
+    rep.replicate([record], corpus=False)
+    assert seen == ["longer"]
+
+
+def test_language_model_picks_deletions_by_probability(nlp):
+    caption_lm = pytest.importorskip("toolkit.caption_lm")
+    from toolkit.operators.neutral import Planner
+
+    lex = load_lexicon()
+    captions = ["A dog on the grass.", "A red car on the street.", "A cat sitting on a wooden bench.",
+                "A dog sleeping on a couch.", "A red vase on a table."]
+    lm = caption_lm.CaptionLM(captions, caption_lm.lexicon_priors(lex))
+    parse = parse_text("A red car parked next to a wooden bench on the street.", nlp=nlp)
+    planner = Planner(parse, deletions(parse, lex), lm)
+    assert planner.lm is not None
+    own = lm.own_counts(caption_lm.lm_tokens(parse.text))
+    caption = caption_lm.lm_tokens(parse.text)
+    for d in planner.found:  # each deletion's score is the model's gap for the sentence without it
+        rest = [t.text for t in parse.tokens if not d.start <= t.i < d.end]
+        assert planner.lm.deletion(d) == pytest.approx(lm.gap(caption, caption_lm.lm_tokens(" ".join(rest)), own))
+    best = planner.best(("old",), 1, (0, 3))
+    assert best is not None and best.deletions and all(d.start >= 3 for d in best.deletions)
+
+
+def test_cli_add_length(tmp_path, captions_file):
+    from toolkit.cli import main
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["negatives", "A wooden table with a red vase on it.", "--operators", "add",
+                                  "--add-length", "neutral", "--json"])
+    assert result.exit_code == 0, result.output
+    cands = json.loads(result.stdout)["candidates"]
+    assert cands and all(c["length_delta"] == 0 for c in cands)
+    bad = runner.invoke(main, ["negatives", "A dog.", "--add-length", "shorter"])
+    assert bad.exit_code == 2 and "--add-length" in bad.output
+    db = str(tmp_path / "n.db")
+    assert runner.invoke(main, ["ingest", str(captions_file), "--db", db, "--json"]).exit_code == 0
+    gen = runner.invoke(main, ["generate", "--db", db, "--json", "--workers", "0", "--operators", "add",
+                               "--add-length", "longer"])
+    assert gen.exit_code == 0, gen.output
+    from sqlalchemy import text
+
+    from toolkit.store.db import make_engine
+
+    with make_engine(db).connect() as conn:
+        config = json.loads(conn.execute(text("select config from run")).scalar_one())
+        deltas = {row[0] for row in conn.execute(text("select length_delta from candidate"))}
+    assert config["add_length"] == "longer" and 0 not in deltas
