@@ -142,3 +142,33 @@ def test_morphology_helpers():
     assert agree_determiner("This", "plur") == "These"
     assert number_word("5") == "five" and number_word("dog") == "dog"
     assert match_case("are", "IS") == "ARE" and match_case("are", "Is") == "Are"
+
+
+def test_a_verb_read_as_a_noun_is_a_verb(nlp):
+    """"A surfer paddles": the tagger reads "paddles" as a plural noun and "surfer" as its modifier."""
+    out = outputs(nlp, "A surfer paddles over a wave in clear blue water.")
+    assert not any(t.startswith(("A clear blue paddles", "A clear paddles", "A blue paddles")) for t in out)
+    assert "A wave paddles over a surfer in clear blue water." in out
+    out = outputs(nlp, "A zebra grazes in a field adjacent to trees.", operators=("swap",))
+    assert "Trees graze in a field adjacent to a zebra." in out
+
+
+def test_a_new_uncounted_noun_takes_some(nlp):
+    parse = parse_text("A zebra grazes in a field adjacent to trees.", nlp=nlp)
+    from toolkit.operators.base import Change, Edit
+
+    edit = Edit("add", "obj", ((6, 6),), ("",), ("and a sand",), (Change(6, 6, ("and", "a", "sand")),))
+    assert realize(parse, (edit,)).text == "A zebra grazes in a field and some sand adjacent to trees."
+
+
+def test_articles_are_fixed_across_the_captions_extra_spaces(nlp):
+    out = outputs(nlp, "A group of people standing on a  beach riding surfboards.", operators=("replace",))
+    assert not any("a  island" in t or "a  ocean" in t for t in out)
+    out = outputs(nlp, "A man catching a green Frisbee next to a   field.", operators=("add",), subtypes=("att",))
+    assert not any("emptyfield" in t for t in out)
+
+
+def test_a_quantity_article_is_no_singular_determiner(nlp):
+    out = outputs(nlp, "A herd of cows grazing in a grassy field.", operators=("replace",), subtypes=("obj",))
+    assert "A herd of sheep grazing in a grassy field." in out
+    assert not any(t.startswith("A horses") or t.startswith("A sheeps") for t in out)

@@ -8,7 +8,8 @@ from lemminflect import getAllInflections, getInflection
 
 # Words whose spelling misleads the vowel rule.
 _AN_EXCEPTIONS = ("hour", "honest", "honor", "honour", "heir", "herb")
-_A_EXCEPTIONS = ("uni", "use", "usu", "uten", "euro", "eu", "one", "once", "ute", "uk", "ufo", "ur", "user")
+_A_EXCEPTIONS = ("uni", "use", "usu", "uten", "uti", "euro", "eu", "one", "once", "ute", "uk", "ufo", "ura", "ure",
+                 "uri", "uro", "user")
 _BE_PLURAL = {"is": "are", "was": "were", "has": "have", "does": "do", "'s": "'re"}
 _BE_SINGULAR = {v: k for k, v in _BE_PLURAL.items()}
 
@@ -76,7 +77,9 @@ def countable(lemma: str) -> bool:
     last = lemma.rsplit(" ", 1)[-1]
     if last in PLURAL_ONLY or last in UNCOUNTABLE:
         return False
-    return last in ZERO_PLURALS or pluralize(last) != last  # "bacon": no plural of its own
+    base = _SINGULARS.get(last, last)  # "people" counts as "person" does
+    # "bacon" has no plural of its own; a word ending in "s" ("rhinoceros") may just look like one
+    return base in ZERO_PLURALS or base.endswith("s") or pluralize(base) != base
 
 
 def inflect_noun(lemma: str, number: str, irregular_plural: str | None = None) -> str:

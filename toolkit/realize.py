@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from toolkit.morph import agree_verb, indefinite_article, match_case, singular
+from lemminflect import getLemma
+
+from toolkit.morph import agree_verb, countable, indefinite_article, match_case, singular
 from toolkit.operators.base import Change, Edit, Fix
 from toolkit.parse import Parse
-from toolkit.scene import NOUN_POS, QUANTIFIER_NOUNS, SUBJECT_DEPS
+from toolkit.scene import NOUN_POS, QUANTIFIER_NOUNS, SUBJECT_DEPS, verbs_read_as_nouns
 
 # A slot is a mutable list [text, trailing whitespace, source index or None for a new word]:
 # realisation builds one per output word for every candidate, so it stays as cheap as possible.
@@ -66,21 +68,35 @@ def _insert(slots: list[list], words: tuple[str, ...]) -> None:
     if not words:
         return
     gap = slots[-1][WS] if slots else " "
-    if slots:
+    if slots and slots[-1][TEXT].isspace():
+        gap = " "  # after the caption's extra spaces ("a   field"): the new words still need a space after them
+    elif slots:
         slots[-1][WS] = " "
     slots.extend([w, " ", None] for w in words)
     slots[-1][WS] = gap
 
 
 def _fix_articles(slots: list[list], touched: set[int], fixes: list[Fix]) -> None:
-    for k in sorted({j for i in touched for j in (i - 1, i)}):
+    before = set()
+    for i in touched:
+        j = i - 1
+        while j > 0 and slots[j][TEXT].isspace():
+            j -= 1  # "a  island": the article sits before the caption's extra space
+        before.add(j)
+    for k in sorted(touched | before):
         if not 0 <= k < len(slots) - 1:
             continue
         slot = slots[k]
         low = slot[TEXT].lower()
-        if low != "a" and low != "an" or slots[k + 1][TEXT].lower() in {"a", "an", "the"}:
+        nxt = k + 1
+        while nxt < len(slots) - 1 and slots[nxt][TEXT].isspace():
+            nxt += 1  # "A  oven": the caption's extra space is a token of its own
+        if low != "a" and low != "an" or slots[nxt][TEXT].lower() in {"a", "an", "the"}:
             continue  # not an article, or one before another ("on a a road" stays as the caption had it)
-        want = indefinite_article(slots[k + 1][TEXT])
+        want = indefinite_article(slots[nxt][TEXT])
+        inserted = slot[SRC] is None and slots[nxt][SRC] is None and (nxt + 1 == len(slots) or slots[nxt + 1][SRC] is not None)
+        if inserted and not countable(slots[nxt][TEXT].lower()):
+            want = "some"  # a new phrase's noun that is not counted: "and some sand", never "and a sand"
         if want != low:
             new = match_case(want, slot[TEXT])
             fixes.append(Fix(slot[SRC] if slot[SRC] is not None else -1, slot[TEXT], new, "article"))
@@ -124,7 +140,10 @@ def _coordinated(parse: Parse, tok_i: int) -> bool:
     tok = toks[tok_i]
     if tok.dep == "conj" and toks[tok.head].pos in NOUN_POS | {"PRON"}:
         return True
-    return any(toks[c].dep == "conj" and toks[c].pos in NOUN_POS | {"PRON"} for c in parse.children[tok_i])
+    kids = parse.children
+    if tok.dep in SUBJECT_DEPS and sum(toks[c].dep in SUBJECT_DEPS for c in kids[tok.head]) > 1:
+        return True  # "a collection of sinks, and basins are": two subjects the parser did not join
+    return any(toks[c].dep == "conj" and toks[c].pos in NOUN_POS | {"PRON"} for c in kids[tok_i])
 
 
 def _agreeing_verbs(parse: Parse, holder: int) -> list[int]:
@@ -135,6 +154,8 @@ def _agreeing_verbs(parse: Parse, holder: int) -> list[int]:
     verbs = []
     if tok.dep in SUBJECT_DEPS or tok.dep == "attr" and any(toks[c].dep == "expl" for c in kids[tok.head]):
         verbs.append(tok.head)
+    elif tok.dep == "compound" and tok.head == holder + 1 and tok.head in verbs_read_as_nouns(parse):
+        verbs.append(tok.head)  # "A surfer *paddles*": the verb the tagger read as a plural noun
     verbs.extend(
         c for c in kids[holder] if toks[c].dep == "relcl"
         and any(toks[g].dep in SUBJECT_DEPS and toks[g].lower in RELATIVE_PRONOUNS for g in kids[c])
@@ -152,20 +173,35 @@ def _fix_agreement(parse: Parse, slots: list[list], edits, fixes: list[Fix]) -> 
             if any(_coordinated(parse, h) for h in holders):
                 continue  # "several vehicles and a cart pull": still plural
             verbs = [v for h in holders for v in _agreeing_verbs(parse, h)]
+            if verbs and number == "sing" and any(parse.tokens[h].tag in {"NNS", "NNPS"} for h in holders):
+                _no_reciprocal(parse)  # "two giraffes stand together" -> never "a giraffe stands together"
             for verb in dict.fromkeys(verbs):
                 _agree(parse, at_src, verb, number, fixes)
             if edit.operator == "replace":
-                _fix_references(parse, at_src, head, holders, number, bool(verbs), fixes)
+                _fix_references(parse, at_src, head, holders, number, fixes)
+
+
+def _no_reciprocal(parse: Parse) -> None:
+    text = " " + " ".join(t.lower for t in parse.tokens) + " "
+    if any(f" {r} " in text for r in RECIPROCALS):
+        raise Unrealizable("a reciprocal ('each other', 'together') would refer to one thing")
 
 
 def _agree(parse: Parse, at_src: dict, verb: int, number: str, fixes: list[Fix]) -> None:
     toks = parse.tokens
-    targets = [c for c in parse.children[verb] if toks[c].dep in {"aux", "auxpass"}] + [verb]
-    for t in targets:
+    helpers = [c for c in parse.children[verb] if toks[c].dep in {"aux", "auxpass"}]
+    for t in [*helpers, verb]:
         slot = at_src.get(t)
         if slot is None:
             continue
-        new = agree_verb(slot[TEXT], toks[t].lemma, toks[t].tag, number)
+        tag, lemma = toks[t].tag, toks[t].lemma
+        if tag == "VB" and t == verb:
+            if helpers or toks[verb].dep in {"xcomp", "ccomp", "advcl"}:
+                return  # "can stand", "to stand": no agreement on the bare form
+            tag = "VBP"  # "giraffes ... stand" tagged as a bare verb: a present plural
+        if tag == "NNS":  # a verb read as a noun ("grazes"): its verb lemma, not the noun's
+            tag, lemma = "VBZ", (getLemma(toks[t].lower, upos="VERB") or (lemma,))[0]
+        new = agree_verb(slot[TEXT], lemma, tag, number)
         if new:
             fixes.append(Fix(t, slot[TEXT], new, "agreement"))
             slot[TEXT] = new
@@ -176,8 +212,7 @@ def _noun_number(tok) -> str:
     return "plur" if tok.tag in {"NNS", "NNPS"} else "sing"
 
 
-def _fix_references(parse: Parse, at_src: dict, head: int, holders: list[int], number: str, subject: bool,
-                    fixes: list[Fix]) -> None:
+def _fix_references(parse: Parse, at_src: dict, head: int, holders: list[int], number: str, fixes: list[Fix]) -> None:
     """A noun changed number in place ("some giraffes" -> "a single giraffe"): the pronouns that refer to
     it follow ("their enclosure" -> "its enclosure"); a reference that cannot follow, or whose
     antecedent is unclear, makes the edit unrealisable."""
@@ -186,10 +221,6 @@ def _fix_references(parse: Parse, at_src: dict, head: int, holders: list[int], n
     if not nouns:
         return
     noun, old = nouns[-1], _noun_number(toks[nouns[-1]])
-    if number == "sing" and subject:
-        text = " " + " ".join(t.lower for t in toks) + " "
-        if any(f" {r} " in text for r in RECIPROCALS):
-            raise Unrealizable("a reciprocal ('each other', 'together') would refer to one thing")
     table = _PRONOUN_SING if number == "sing" else _PRONOUN_PLUR
     person: bool | None = None
     for tok in toks[head + 1 :]:

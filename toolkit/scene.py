@@ -213,9 +213,10 @@ def extract_scene(parse: Parse) -> Scene:
         second = b.lemma.lower() if b.pos in NOUN_POS else b.lower  # "street lighting" is no "street light"
         if a.pos in NOUN_POS | {"ADJ"} and b.pos != "PUNCT" and f"{a.lower} {second}" in _two_word_names(lex):
             names[b.i] = a.i
+    verbs = verbs_read_as_nouns(parse)
     objects: list[SceneObject] = []
     for tok in toks:
-        if tok.i in names.values():
+        if tok.i in names.values() or tok.i in verbs:
             continue
         if tok.i in names:
             start = names[tok.i]
@@ -229,7 +230,8 @@ def extract_scene(parse: Parse) -> Scene:
             continue
         if tok.pos not in NOUN_POS:
             continue
-        if tok.dep == "compound" and toks[tok.head].pos in NOUN_POS:
+        subject = tok.head in verbs and tok.i == tok.head - 1  # "A *surfer* paddles over a wave"
+        if tok.dep == "compound" and toks[tok.head].pos in NOUN_POS and not subject:
             continue  # part of a noun unit ("stop" in "stop sign") or a modifier ("wood table")
         if _is_quantifier(tok) and any(toks[c].lower == "of" for c in kids[tok.i]):
             continue
@@ -242,9 +244,13 @@ def extract_scene(parse: Parse) -> Scene:
             if lex.is_object(unit):
                 noun_start -= 1
         det = next((c for c in kids[tok.i] if toks[c].dep in {"det", "poss"} and c < tok.i), None)
+        if subject and det is None:
+            det = next((c for c in kids[tok.head] if toks[c].dep in {"det", "poss"} and c < tok.i), None)
         number = "plur" if tok.tag in {"NNS", "NNPS"} else "sing"
+        if number == "plur" and det is not None and toks[det].lower in {"a", "an"} and tok.lower == tok.lemma.lower():
+            number = "sing"  # "a black sheep": a noun whose plural is itself, tagged plural
         lemma = " ".join([t.lower for t in toks[noun_start : tok.i]] + [_noun_lemma(tok, lex)])
-        start = _left_edge(parse, tok.i)
+        start = _left_edge(parse, tok.head if subject else tok.i)
         quantifier = _quantifier_of(parse, tok.i)
         if quantifier in mwp:
             quantifier = None  # "on top of a mattress": "top" belongs to the preposition
@@ -254,9 +260,40 @@ def extract_scene(parse: Parse) -> Scene:
 
     head_to_obj = {o.head: k for k, o in enumerate(objects)}
     objects = [_with_complement(parse, o, objects, head_to_obj) for o in objects]
-    attributes = _attributes(parse, objects, head_to_obj, attr_type, is_attr_noun)
-    relations = _relations(parse, head_to_obj, mwp)
+    attributes = _attributes(parse, objects, head_to_obj, attr_type, is_attr_noun, verbs)
+    relations = _relations(parse, head_to_obj, mwp, verbs)
     return Scene(tuple(objects), tuple(attributes), tuple(relations))
+
+
+def verbs_read_as_nouns(parse: Parse) -> frozenset[int]:
+    """Third-person verbs the tagger read as plural nouns right after their subject: "A surfer *paddles*
+    over a wave", "A zebra *grazes* in a field" (the subject then looks like a compound modifier): a verb's
+    "-s" form read as a plural noun after a thing's name, not followed by a noun nor counted, with an "a"
+    before it, or a verb the lexicon knows that is no thing."""
+    from lemminflect import getInflection, getLemma
+
+    lex = load_lexicon()
+    toks, kids = parse.tokens, parse.children
+    out = set()
+    for tok in toks:
+        if tok.tag not in {"NNS", "VBZ"} or tok.i == 0 or toks[tok.i - 1].dep != "compound" or toks[tok.i - 1].head != tok.i:
+            continue
+        if tok.tag == "VBZ":  # tagged a verb, parsed as a noun: "A young child/compound smiles/VBZ"
+            if lex.is_object(toks[tok.i - 1].lemma.lower()):
+                out.add(tok.i)
+            continue
+        if tok.i + 1 < len(toks) and toks[tok.i + 1].pos in NOUN_POS or not lex.is_object(toks[tok.i - 1].lemma.lower()):
+            continue
+        if any(toks[c].dep == "nummod" for c in kids[tok.i]):
+            continue  # "three snow boards"
+        lemmas = getLemma(tok.lower, upos="VERB")
+        if not lemmas or tuple(getInflection(lemmas[0], "VBZ"))[:1] != (tok.lower,):
+            continue
+        if any(toks[c].lower in {"a", "an"} for c in kids[tok.i]):
+            out.add(tok.i)  # "a ... stretches": never a plural noun
+        elif lex.relation_kind(lemmas[0]) == "verb" and not lex.is_object(tok.lemma.lower()):
+            out.add(tok.i)
+    return frozenset(out)
 
 
 def _is_quantifier(tok) -> bool:
@@ -297,7 +334,7 @@ def _subtree_span(parse: Parse, root: int, skip_deps: frozenset[str] = frozenset
     return min(members), max(members) + 1
 
 
-def _attributes(parse, objects, head_to_obj, attr_type, is_attr_noun) -> list[Attribute]:
+def _attributes(parse, objects, head_to_obj, attr_type, is_attr_noun, verbs=frozenset()) -> list[Attribute]:
     toks = parse.tokens
     kids = parse.children
     out: list[Attribute] = []
@@ -326,6 +363,8 @@ def _attributes(parse, objects, head_to_obj, attr_type, is_attr_noun) -> list[At
             out.append(Attribute(quantifier, quantifier + 1, k, "count", toks[quantifier].lower, "count"))  # "a couple of"
         # modifiers of the head, and of compound nouns in its unit ("a red stop sign": red -> stop)
         modifiers = {c for h in range(obj.noun_start, obj.head + 1) for c in kids[h] if c < obj.noun_start}
+        if toks[obj.head].head in verbs:  # "A tall giraffe stretches": "tall" hangs on the verb read as a noun
+            modifiers |= {c for c in kids[toks[obj.head].head] if c < obj.noun_start and toks[c].dep != "det"}
         done: set[int] = set()
         for c in sorted(modifiers):
             tok = toks[c]
@@ -497,14 +536,14 @@ def _is_verb(tok, lex, head_to_obj) -> bool:
     )
 
 
-def _relations(parse: Parse, head_to_obj: dict[int, int], mwp) -> list[Relation]:
+def _relations(parse: Parse, head_to_obj: dict[int, int], mwp, verbs=frozenset()) -> list[Relation]:
     toks = parse.tokens
     kids = parse.children
     out: list[Relation] = []
     lex = load_lexicon()
     for tok in toks:
-        if _is_verb(tok, lex, head_to_obj):
-            subj = _verb_subject(parse, tok.i, head_to_obj)
+        if tok.i in verbs or _is_verb(tok, lex, head_to_obj):
+            subj = head_to_obj.get(tok.i - 1) if tok.i in verbs else _verb_subject(parse, tok.i, head_to_obj)
             dobj = next((c for c in kids[tok.i] if toks[c].dep in {"dobj", "attr", "dative"}), None)
             end = tok.i + 1
             prt = [c for c in kids[tok.i] if toks[c].dep == "prt" and c == end]
@@ -531,6 +570,9 @@ def _relations(parse: Parse, head_to_obj: dict[int, int], mwp) -> list[Relation]
             verb = None
             if anchor in head_to_obj:
                 subj = head_to_obj[anchor]
+            elif anchor in verbs:  # "A surfer paddles *over* a wave"
+                verb = anchor
+                subj = head_to_obj.get(anchor - 1)
             elif toks[anchor].pos in {"VERB", "AUX"}:
                 verb = anchor
                 subj = _verb_subject(parse, anchor, head_to_obj)

@@ -26,6 +26,7 @@ from toolkit.operators.sites import (
     after_determiner,
     determiner_of,
     fits_number,
+    leading_determiner,
     object_lemma_in_lexicon,
     phrase_root,
     words,
@@ -91,7 +92,7 @@ def _phrase_number(parse: Parse, obj: SceneObject, start: int) -> str:
     it ("a group of stones" -> "a bush"): then the determiner left before it decides."""
     toks = parse.tokens
     if any(toks[i].lower == "of" for i in range(start, obj.noun_start)):
-        det = determiner_of(parse, obj, start)
+        det = leading_determiner(parse, obj, start)
         if det in {"a", "an", "one", "another", "each", "every"}:
             return "sing"
         if det is None or det in PLURAL_DETERMINERS:
@@ -201,7 +202,7 @@ class Replace(Operator):
             first_mod = after_determiner(parse, obj)
             if first_mod < start and not any(a.type == "count" and a.kind != "article" for a in scene.attributes_of(k)):
                 # "a little girl" -> "a puppy": the modifiers go with the noun they described
-                det = determiner_of(parse, obj, first_mod)
+                det = leading_determiner(parse, obj, first_mod)
                 fit = [s for s in subs[:2] if fits_number(s, _phrase_number(parse, obj, first_mod), det)]
                 sites.append(self.site("obj", fit, partial(build, obj=obj, lemma=lemma, start=first_mod), 1))
             if obj.full_end > obj.end:
@@ -291,7 +292,7 @@ class Replace(Operator):
         if att.end > obj.noun_start:
             return True
         start, _ = count_span(parse, obj, att)
-        if count_words(sub, determiner_of(parse, obj, start) is not None) is None:
+        if count_words(sub, leading_determiner(parse, obj, start) is not None) is None:
             return False
         number = _count_number(sub)
         return number == obj.number or countable(singular(obj.lemma))
@@ -304,7 +305,7 @@ class Replace(Operator):
             return single_replace(parse, "att", att.start, att.end, tuple(sub.split(" ")), detail, rank)
         # "a pair of boots" -> "three boots", "two dogs" -> "a couple of dogs", "these two" -> "this one"
         start, end = count_span(parse, obj, att)
-        det = determiner_of(parse, obj, start)
+        det = leading_determiner(parse, obj, start)
         new = count_words(sub, det is not None) or (sub,)
         number = _count_number(sub)
         extra: list[Change] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from toolkit.lexicon import Lexicon
 from toolkit.morph import countable
 from toolkit.parse import Parse
-from toolkit.scene import SUBJECT_DEPS, Scene, SceneObject
+from toolkit.scene import SUBJECT_DEPS, Scene, SceneObject, verbs_read_as_nouns
 
 
 def words(parse: Parse, start: int, end: int) -> tuple[str, ...]:
@@ -14,8 +14,10 @@ def words(parse: Parse, start: int, end: int) -> tuple[str, ...]:
 
 
 def is_finite_subject(parse: Parse, obj: SceneObject) -> bool:
-    """True when the object is the subject of a verb whose form agrees in number."""
-    return parse.tokens[obj.head].dep in SUBJECT_DEPS
+    """True when the object is the subject of a verb whose form agrees in number (also of a verb the
+    tagger read as a noun: "A surfer *paddles*")."""
+    tok = parse.tokens[obj.head]
+    return tok.dep in SUBJECT_DEPS or tok.head == obj.head + 1 and tok.head in verbs_read_as_nouns(parse)
 
 
 def conjuncts(parse: Parse, a: SceneObject, b: SceneObject) -> bool:
@@ -79,8 +81,14 @@ def after_determiner(parse: Parse, obj: SceneObject) -> int:
     return obj.start
 
 
-def determiner_of(parse: Parse, obj: SceneObject, before: int) -> str | None:
-    """The determiner of an object's phrase before token `before` ("the", "some", "their"), lower case."""
+# Words an "a" goes with to say a quantity ("a few", "a couple of"): that "a" is no singular determiner.
+QUANTITY_WORDS = frozenset({"few", "couple", "lot", "lots", "dozen", "bunch", "number", "pair", "handful",
+                            "group", "herd", "flock", "variety", "set", "row", "pile", "stack", "collection"})
+
+
+def leading_determiner(parse: Parse, obj: SceneObject, before: int) -> str | None:
+    """The first determiner of an object's phrase before token `before`, whatever it determines ("*a*
+    herd of cows"), lower case."""
     for i in range(obj.start, min(before, obj.noun_start)):
         tok = parse.tokens[i]
         if tok.dep in {"det", "poss", "predet"} or tok.pos == "DET":
@@ -88,12 +96,39 @@ def determiner_of(parse: Parse, obj: SceneObject, before: int) -> str | None:
     return None
 
 
+def determiner_of(parse: Parse, obj: SceneObject, before: int) -> str | None:
+    """The determiner of an object's noun before token `before` ("the", "some", "their"), lower case; the
+    one of a quantity it is measured by does not count ("*a* herd of cows", "*a* few cows")."""
+    toks = parse.tokens
+    end = min(before, obj.noun_start)
+    first = max([obj.start] + [i + 1 for i in range(obj.start, end) if toks[i].lower == "of"])
+    for i in range(first, end):
+        tok = toks[i]
+        if tok.lower in {"a", "an"} and i + 1 < len(toks) and toks[i + 1].lower in QUANTITY_WORDS:
+            continue
+        if tok.dep in {"det", "poss", "predet"} or tok.pos == "DET":
+            return tok.lower
+    return None
+
+
+SINGULAR_DETERMINERS = frozenset({"a", "an", "one", "each", "every", "another"})
+
+
 def fits_number(lemma: str, number: str, det: str | None) -> bool:
     """Whether a noun can stand at a place of this number after this determiner: never "a broccoli",
-    "two luggages", "a scissors"."""
+    "two luggages", "a scissors", "a giraffes"."""
+    if number == "plur" and det in SINGULAR_DETERMINERS:
+        return False
     if countable(lemma):
         return True
-    return number == "sing" and det not in {"a", "an", "one", "each", "every", "another"}
+    return number == "sing" and det not in SINGULAR_DETERMINERS
+
+
+def orphan_article(parse: Parse, obj: SceneObject) -> bool:
+    """An "a"/"an" right before the phrase that the parser left out of it ("a Tv, potted plant, tables"):
+    whatever phrase takes this place follows it (not one of a quantity: "a few people")."""
+    toks = parse.tokens
+    return obj.start > 0 and toks[obj.start - 1].lower in {"a", "an"} and toks[obj.start].lower not in QUANTITY_WORDS
 
 
 def phrase_root(parse: Parse, obj: SceneObject) -> int:

@@ -17,6 +17,7 @@ from toolkit.operators.sites import (
     determiner_of,
     fits_number,
     joined_symmetrically,
+    orphan_article,
     overlaps,
     phrase_number,
     phrase_root,
@@ -90,6 +91,24 @@ def _count_number(word: str) -> str:
 _PHRASAL_COUNTS = frozenset({"couple", "pair", "single", "dozen", "lots", "plenty", "few", "bunch", "lot"})
 
 
+def _phrases_fit(parse: Parse, a: SceneObject, b: SceneObject) -> bool:
+    """Whether each whole phrase can take the other's place: an article the parser left before a phrase
+    stays there and needs a singular ("in a field": never "in a many people")."""
+    def bare_singular(o: SceneObject) -> bool:
+        return o.number == "sing" and all(t.pos not in {"DET", "NUM"} for t in parse.tokens[o.start : o.noun_start])
+
+    return (not orphan_article(parse, a) or bare_singular(b)) and (not orphan_article(parse, b) or bare_singular(a))
+
+
+def _not_a_modifier(parse: Parse, att: Attribute) -> bool:
+    """An "attribute" with a plural noun or a verb form in it ("lights", "wires", "paddles"), or an adverb
+    of the verb ("stand *together*"): never moved or swapped as a modifier of a noun."""
+    toks = parse.tokens
+    if att.kind == "loose" and any(toks[i].pos in {"ADV", "VERB", "AUX"} for i in range(att.start, att.end)):
+        return True
+    return any(toks[i].tag in {"NNS", "NNPS", "VBZ"} for i in range(att.start, att.end))
+
+
 def _plain_count(parse: Parse, att: Attribute) -> bool:
     """A count said by its word alone ("two", "several", the article "a"), which can move to another noun."""
     toks = parse.tokens
@@ -141,6 +160,8 @@ class Swap(Operator):
             coordinated = conjuncts(parse, a, b) or joined_symmetrically(parse, lex, a, b) is not None
             # "a man ... two men": the same noun with other modifiers swaps as a whole phrase only
             kinds = [] if coordinated or _side_by_side(parse, lex, a, b, full=False) else ["phrase"]
+            if kinds and not _phrases_fit(parse, a, b):
+                kinds = []  # "a Tv, potted plant, tables": never "a tables, potted plant, Tv"
             if not coordinated and (a.full_end, b.full_end) != (a.end, b.end):
                 apart = not overlaps((a.start, a.full_end), (b.start, b.full_end))
                 if apart and not _side_by_side(parse, lex, a, b, full=True):
@@ -174,6 +195,8 @@ class Swap(Operator):
                 continue
             if "article" in (x.kind, y.kind) and {x.kind, y.kind} != {"article", "count"}:
                 continue  # "a" swaps only with a single count word: "a goat ... two goats"
+            if _not_a_modifier(parse, x) or _not_a_modifier(parse, y):
+                continue
             if x.type == "count" and y.type == "count" and not self._counts_swap(parse, x, y):
                 continue  # "a pair of boots ... two umbrellas": never "a two of boots"; never "a cattle"
             if x.lemma == y.lemma or lex.attribute_relation(x.lemma, y.lemma) in {"same", "synonym"}:
@@ -187,9 +210,12 @@ class Swap(Operator):
                 count = x if x.type == "count" else y
                 if count.kind == "article":
                     continue  # "a" only swaps with another count
-                other = scene.objects[(y if count is x else x).obj]
+                other_k = (y if count is x else x).obj
+                other = scene.objects[other_k]
                 if _count_number(count.lemma) != other.number or _count_number(count.lemma) != scene.objects[count.obj].number:
                     continue  # "two" cannot move onto a singular noun without re-inflecting it
+                if any(a.type == "count" and a.kind != "article" for a in scene.attributes_of(other_k)):
+                    continue  # "two large giraffes ... many rocks": never "two many giraffes"
                 priority = 2
             else:
                 priority = 0 if x.type and x.type == y.type else 1
@@ -206,9 +232,8 @@ class Swap(Operator):
         if not (_plain_count(parse, x) and _plain_count(parse, y)):
             return False
         oa, ob = scene.objects[x.obj], scene.objects[y.obj]
-        if oa.number == ob.number:
-            return True
-        return fits_number(oa.lemma, ob.number, None) and fits_number(ob.lemma, oa.number, None)
+        # each noun after the count word that comes to it: never "an electronics", "a broccoli"
+        return fits_number(oa.lemma, ob.number, y.lemma) and fits_number(ob.lemma, oa.number, x.lemma)
 
     def _coordinated_nouns(self, parse: Parse, lex: Lexicon) -> list[Site]:
         """Exchange the nouns of two coordinated (or symmetrically related) phrases that differ in their
@@ -288,7 +313,7 @@ class Swap(Operator):
         has_attr = {a.obj for a in attrs if a.type != "count"}
         out = []
         for x in attrs:
-            if x.type in {None, "count"} or x.kind == "predicate":
+            if x.type in {None, "count"} or x.kind == "predicate" or _not_a_modifier(parse, x):
                 continue
             neighbours = {toks[i].lower for i in (x.start - 1, x.end) if 0 <= i < len(toks)}
             if neighbours & {"and", ",", "or", "-"}:
