@@ -172,3 +172,9 @@ def test_a_quantity_article_is_no_singular_determiner(nlp):
     out = outputs(nlp, "A herd of cows grazing in a grassy field.", operators=("replace",), subtypes=("obj",))
     assert "A herd of sheep grazing in a grassy field." in out
     assert not any(t.startswith("A horses") or t.startswith("A sheeps") for t in out)
+
+
+def test_the_captions_own_article_errors_are_fixed(nlp):
+    out = outputs(nlp, "A small cow in a enclosure with straw on the floor.", operators=("replace",))
+    assert out and not any(" a enclosure" in t for t in out)
+    assert "A small cow in an enclosure with hay on the floor." in out or any(" an enclosure" in t for t in out)

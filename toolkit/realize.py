@@ -38,16 +38,13 @@ def _ordered_changes(edits: tuple[Edit, ...] | list[Edit]) -> list[Change]:
     return changes
 
 
-def _build_slots(parse: Parse, changes: list[Change]) -> tuple[list[list], set[int]]:
-    """Output slots, and the indices next to which words changed (where articles may need fixing)."""
+def _build_slots(parse: Parse, changes: list[Change]) -> list[list]:
+    """Output slots: the source tokens with the changes applied."""
     toks = parse.tokens
     slots: list[list] = []
-    touched: set[int] = set()
     pos = 0
     for c in changes:
         slots.extend([t.text, t.ws, t.i] for t in toks[pos : c.start])
-        touched.add(len(slots))
-        first_new = len(slots)
         if c.start == c.end:
             _insert(slots, c.words)
         else:
@@ -57,10 +54,9 @@ def _build_slots(parse: Parse, changes: list[Change]) -> tuple[list[list], set[i
                 slots[-1][WS] = last_ws
             elif slots and not last_ws:
                 slots[-1][WS] = ""
-        touched.update(range(first_new, len(slots) + 1))  # articles inside new words are checked too
         pos = c.end
     slots.extend([t.text, t.ws, t.i] for t in toks[pos:])
-    return slots, touched
+    return slots
 
 
 def _insert(slots: list[list], words: tuple[str, ...]) -> None:
@@ -76,23 +72,19 @@ def _insert(slots: list[list], words: tuple[str, ...]) -> None:
     slots[-1][WS] = gap
 
 
-def _fix_articles(slots: list[list], touched: set[int], fixes: list[Fix]) -> None:
-    before = set()
-    for i in touched:
-        j = i - 1
-        while j > 0 and slots[j][TEXT].isspace():
-            j -= 1  # "a  island": the article sits before the caption's extra space
-        before.add(j)
-    for k in sorted(touched | before):
-        if not 0 <= k < len(slots) - 1:
-            continue
+def _fix_articles(slots: list[list], fixes: list[Fix]) -> None:
+    """Every "a"/"an" agrees with the word after it, the caption's own too ("a enclosure" -> "an
+    enclosure"): a negative is never less grammatical than the caption it comes from."""
+    for k in range(len(slots) - 1):
         slot = slots[k]
         low = slot[TEXT].lower()
+        if low != "a" and low != "an":
+            continue
         nxt = k + 1
         while nxt < len(slots) - 1 and slots[nxt][TEXT].isspace():
             nxt += 1  # "A  oven": the caption's extra space is a token of its own
-        if low != "a" and low != "an" or slots[nxt][TEXT].lower() in {"a", "an", "the"}:
-            continue  # not an article, or one before another ("on a a road" stays as the caption had it)
+        if slots[nxt][TEXT].lower() in {"a", "an", "the"}:
+            continue  # one before another ("on a a road" stays as the caption had it)
         want = indefinite_article(slots[nxt][TEXT])
         inserted = slot[SRC] is None and slots[nxt][SRC] is None and (nxt + 1 == len(slots) or slots[nxt + 1][SRC] is not None)
         if inserted and not countable(slots[nxt][TEXT].lower()):
@@ -312,10 +304,10 @@ def _is_word(text: str) -> bool:
 def realize(parse: Parse, edits: tuple[Edit, ...] | list[Edit]) -> Realized:
     """Apply edits (at distinct sites) to the source tokens and return the fixed-up sentence."""
     changes = _ordered_changes(edits)
-    slots, touched = _build_slots(parse, changes)
+    slots = _build_slots(parse, changes)
     fixes: list[Fix] = []
     _fix_agreement(parse, slots, edits, fixes)
-    _fix_articles(slots, touched, fixes)
+    _fix_articles(slots, fixes)
     _fix_case(parse, slots, fixes)
     text = "".join([s[TEXT] + s[WS] for s in slots]).strip()
     toks = parse.tokens
