@@ -1,4 +1,5 @@
-"""Benchmark sets: select candidates (operator, subtype, depth, filter verdicts, score margin), sample them
+"""Benchmark sets: select candidates (operator, subtype, depth, filter verdicts, score margin), optionally
+balance them per category against the blind text-only baselines (`toolkit.filters.audit`), sample them
 stratified per operator with a seed, store the selection, and list / describe / merge / drop sets."""
 
 from __future__ import annotations
@@ -8,11 +9,13 @@ import json
 import random
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.engine import Connection, Engine
 
 from toolkit.annotations import SCORE, VERDICT, optional_table, resolve_model
+from toolkit.names import category_of
 from toolkit.store.curation import BenchmarkSet, SetItem
 from toolkit.store.models import CandidateRow, Caption, Image, utcnow
 
@@ -43,6 +46,11 @@ class Selection:
     sample: int | None = None  # total size, split evenly over strata
     stratify: str = "operator"  # operator | category (operator_subtype)
     seed: int = 0
+    # before sampling, subsample each category (names.category_of) until every blind baseline of
+    # `hardneg audit` is within `tolerance` of chance; a category that cannot be balanced is dropped
+    balance: bool = False
+    tolerance: float = 0.05  # |accuracy - 0.5| a balanced baseline may keep (as AuditConfig)
+    min_keep: float = 0.2  # never keep fewer than this fraction of a category's candidates (as AuditConfig)
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICT_CHOICES:
@@ -53,6 +61,19 @@ class Selection:
             raise ValueError(f"stratify must be one of {', '.join(STRATA)}, got {self.stratify!r}")
         if self.sample is not None and self.sample < 1:
             raise ValueError(f"sample must be at least 1, got {self.sample}")
+        if not 0 <= self.tolerance <= 0.5:
+            raise ValueError(f"tolerance must be between 0 and 0.5, got {self.tolerance}")
+        if not 0 <= self.min_keep <= 1:
+            raise ValueError(f"min_keep must be between 0 and 1, got {self.min_keep}")
+
+    @classmethod
+    def benchmark(cls, **fields) -> Selection:
+        """The benchmark preset: candidates every named judge passed (default: the rules judge), stratified
+        per category, balanced against every blind baseline. Other fields as given."""
+        if fields.get("verdict", "passed") != "passed":
+            raise ValueError(f"a benchmark takes the candidates the filters passed, not verdict {fields['verdict']!r}")
+        return cls(**{"stratify": "category", **fields, "verdict": "passed", "judges": tuple(fields.get("judges") or ("rules",)),
+                      "balance": True})
 
     @property
     def needs_scores(self) -> bool:
@@ -82,9 +103,21 @@ class SetSummary:
     matched: int
     duplicates: int
     by_stratum: dict[str, int] = field(default_factory=dict)
+    balance: dict | None = None  # with Selection.balance: settings and blind-baseline figures (`balance_report`)
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass
+class Chosen:
+    """What a selection gives: the sampled items, how many candidates matched, duplicates dropped, and the
+    balance report (None when the selection does not balance)."""
+
+    picked: list[Picked]
+    matched: int
+    duplicates: int
+    balance: dict | None = None
 
 
 # --------------------------------------------------------------------------- selection
@@ -104,10 +137,24 @@ def _combos(conn: Connection, sel: Selection) -> list[tuple[str, str]]:
     return keep
 
 
+def _filter_hint(judge: str | None) -> str:
+    if judge and judge.startswith("llm"):
+        return "run `hardneg filter --llm` first"
+    return "run `hardneg filter --rules` first"
+
+
 def _verdict_clause(conn: Connection, sel: Selection, cand_id):
     table = optional_table(conn, VERDICT)
     if table is None:
-        raise ValueError(f"no filter verdicts stored (table {VERDICT!r} is missing): run the filters first")
+        raise ValueError(f"no filter verdicts stored (table {VERDICT!r} is missing): "
+                         + _filter_hint(sel.judges[0] if sel.judges else None))
+    for judge in sel.judges or (None,):
+        stored = select(table.c.id).limit(1)
+        if judge is not None:
+            stored = stored.where(table.c.judge == judge)
+        if conn.execute(stored).first() is None:
+            what = f"no verdicts of judge {judge!r} stored" if judge else "no filter verdicts stored"
+            raise ValueError(f"{what}, so no candidate can have passed or failed: {_filter_hint(judge)}")
     judged = table.c.candidate_id == cand_id
     if "created_at" in table.c:  # a judge re-run (new prompt or rules) supersedes its earlier verdicts
         older = table.alias("v_latest")
@@ -125,12 +172,34 @@ def _verdict_clause(conn: Connection, sel: Selection, cand_id):
 
 
 def select_candidates(conn: Connection, sel: Selection) -> tuple[list[Picked], int, int]:
-    """Candidates the selection admits, sampled and ordered. Returns (picked, matched, duplicates dropped)."""
+    """Candidates the selection admits, sampled and ordered. Returns (picked, matched, duplicates dropped).
+    A balancing selection needs the engine (the baselines train on the stored captions): use `choose`."""
+    if sel.balance:
+        raise ValueError("a balancing selection needs the engine: use toolkit.sets.choose or create_set")
+    pool, _texts, matched, dups = _matching(conn, sel)
+    return _sample(pool, sel), matched, dups
+
+
+def choose(engine: Engine, sel: Selection, *, nlp: Any = None) -> Chosen:
+    """The selection's items: matched, deduplicated by content, balanced per category when `sel.balance`
+    (see `balance_report`), then sampled and ordered. `nlp` parses the negatives for the plausibility
+    baseline (default: the spaCy model of `toolkit.nlp`)."""
+    with engine.connect() as conn:
+        pool, texts, matched, dups = _matching(conn, sel)
+    report = None
+    if sel.balance and pool:
+        pool, report = _balanced(engine, pool, texts, sel, nlp)
+    return Chosen(_sample(pool, sel), matched, dups, report)
+
+
+def _matching(conn: Connection, sel: Selection) -> tuple[list[Picked], dict[int, tuple[str, str, str]], int, int]:
+    """Every candidate the selection admits, one per content (the hardest by margin); with
+    candidate id -> (caption, negative, audit category) of each. Returns (pool, texts, matched, duplicates)."""
     cand, cap, img = CandidateRow.__table__, Caption.__table__, Image.__table__
     combos = _combos(conn, sel)
     if not combos:
-        return [], 0, 0
-    cols = [cand.c.id, cap.c.text, cand.c.text, img.c.path, cand.c.operator, cand.c.subtype]
+        return [], {}, 0, 0
+    cols = [cand.c.id, cap.c.text, cand.c.text, img.c.path, cand.c.operator, cand.c.subtype, cand.c.length_delta]
     stmt = select(*cols).join(cap, cap.c.id == cand.c.caption_id).outerjoin(img, img.c.id == cap.c.image_id)
     stmt = stmt.where(or_(*[and_(cand.c.operator == o, cand.c.subtype == s) for o, s in combos]))
     if sel.depths:
@@ -153,16 +222,70 @@ def select_candidates(conn: Connection, sel: Selection) -> tuple[list[Picked], i
     else:
         stmt = stmt.add_columns(None)
     seen: dict[str, Picked] = {}
+    texts: dict[int, tuple[str, str, str]] = {}
     matched = 0
-    for cid, caption, negative, image, op, sub, margin in conn.execute(stmt.order_by(cand.c.id)):
+    for cid, caption, negative, image, op, sub, delta, margin in conn.execute(stmt.order_by(cand.c.id)):
         matched += 1
         h = item_hash(caption, negative, image)
         stratum = op if sel.stratify == "operator" else f"{op}_{sub}"
         prev = seen.get(h)
         if prev is None or _harder(margin, prev.margin):
             seen[h] = Picked(cid, h, stratum, margin)
-    picked = _sample(list(seen.values()), sel)
-    return picked, matched, matched - len(seen)
+            if sel.balance:
+                texts[cid] = (caption, negative, category_of(op, sub, delta or 0))
+    return list(seen.values()), texts, matched, matched - len(seen)
+
+
+# --------------------------------------------------------------------------- balancing
+
+
+def audit_config(sel: Selection):
+    """The audit settings a balancing selection uses: every baseline, `hardneg audit`'s defaults otherwise."""
+    from toolkit.filters.audit import AuditConfig
+
+    return AuditConfig(balance=True, tolerance=sel.tolerance, min_keep=sel.min_keep)
+
+
+def _balanced(engine: Engine, pool: list[Picked], texts: dict[int, tuple[str, str, str]], sel: Selection,
+              nlp: Any) -> tuple[list[Picked], dict]:
+    from toolkit.filters.audit import Item, balance_pairs
+
+    items = [Item(str(p.candidate_id), texts[p.candidate_id][2], *texts[p.candidate_id][:2]) for p in pool]
+    config = audit_config(sel)
+    kept, audit = balance_pairs(engine, items, config, nlp=nlp)
+    report = balance_report(audit, config)
+    keep = {int(it.ref) for it in kept if it.category not in report["dropped"]}
+    chosen = [p for p in pool if p.candidate_id in keep]
+    if not chosen:
+        raise ValueError("balancing left no candidates: every category is unbalanceable ("
+                         + "; ".join(f"{c}: {', '.join(b)}" for c, b in report["dropped"].items()) + ")")
+    return chosen, report
+
+
+def balance_report(audit: dict, config) -> dict:
+    """The stored summary of a balancing: settings, and per category the blind-baseline figures before and
+    after, candidates kept, the baselines it could not balance (such a category is dropped: plain ADD, whose
+    negatives are longer), those left outside the tolerance (at `min_keep`), and the telling n-grams."""
+    bal = audit["balanced"]
+    by_cat, dropped, off = {}, {}, {}
+    for cat, before in audit["by_operator"].items():
+        after = dict(bal["by_operator"][cat])
+        stuck, rounds = after.pop("unbalanceable"), after.pop("rounds")
+        if stuck:
+            dropped[cat] = stuck
+        else:
+            far = {b: after[b] for b in config.baselines if abs(after[b] - 0.5) > config.tolerance}
+            if far:
+                off[cat] = far
+        by_cat[cat] = {"before": before, "after": after, "kept": 0 if stuck else after["n"], "dropped": bool(stuck),
+                       "unbalanceable": stuck, "rounds": rounds,
+                       "telling": {"before": audit.get("telling", {}).get(cat, {}),
+                                   "after": bal.get("telling", {}).get(cat, {})}}
+    return {"baselines": list(config.baselines), "tolerance": config.tolerance, "min_keep": config.min_keep,
+            "folds": config.folds, "rounds": config.rounds, "step": config.step, "seed": config.seed,
+            "trained_on": audit["trained_on"], "candidates": audit["n"],
+            "kept": sum(v["kept"] for v in by_cat.values()), "dropped": dropped, "off_chance": off,
+            "adversary_notes": audit.get("adversary_notes", {}), "by_category": by_cat}
 
 
 def _harder(a: float | None, b: float | None) -> bool:
@@ -224,12 +347,17 @@ def get_set(conn: Connection, name: str) -> dict:
     return dict(row)
 
 
-def _new_set(conn: Connection, name: str, query: dict, seed: int, description: str) -> int:
+def _check_name(conn: Connection, name: str) -> None:
     table = BenchmarkSet.__table__
     if conn.execute(select(table.c.id).where(table.c.name == name)).first() is not None:
         raise ValueError(f"a set named {name!r} already exists (drop it first or choose another name)")
     if not name.strip():
         raise ValueError("a set needs a non-empty name")
+
+
+def _new_set(conn: Connection, name: str, query: dict, seed: int, description: str) -> int:
+    table = BenchmarkSet.__table__
+    _check_name(conn, name)
     res = conn.execute(insert(table).values(name=name, description=description, query=json.dumps(query),
                                             seed=seed, created_at=utcnow()))
     return res.inserted_primary_key[0]
@@ -252,15 +380,23 @@ def add_items(conn: Connection, set_id: int, picked: list[Picked]) -> int:
     return len(rows)
 
 
-def create_set(engine: Engine, name: str, selection: Selection, description: str = "") -> SetSummary:
-    """Select candidates and store them as the set `name`. Raises ValueError if nothing matches."""
+def create_set(engine: Engine, name: str, selection: Selection, description: str = "", *, nlp: Any = None) -> SetSummary:
+    """Select candidates and store them as the set `name`. Raises ValueError if nothing matches. A balancing
+    selection stores its report (settings, blind-baseline figures per category) in the set's query JSON
+    under "balance"; `nlp` parses the negatives for its plausibility baseline."""
+    with engine.connect() as conn:
+        _check_name(conn, name)
+    chosen = choose(engine, selection, nlp=nlp)
+    if not chosen.picked:
+        raise ValueError(f"no candidates match the selection {json.dumps(selection.to_dict())}")
+    query: dict[str, Any] = {"selection": selection.to_dict()}
+    if chosen.balance is not None:
+        query["balance"] = chosen.balance
     with engine.begin() as conn:
-        picked, matched, dups = select_candidates(conn, selection)
-        if not picked:
-            raise ValueError(f"no candidates match the selection {json.dumps(selection.to_dict())}")
-        set_id = _new_set(conn, name, {"selection": selection.to_dict()}, selection.seed, description)
-        n = add_items(conn, set_id, picked)
-    return SetSummary(name, n, matched, dups, dict(sorted(Counter(p.stratum for p in picked).items())))
+        set_id = _new_set(conn, name, query, selection.seed, description)
+        n = add_items(conn, set_id, chosen.picked)
+    return SetSummary(name, n, chosen.matched, chosen.duplicates,
+                      dict(sorted(Counter(p.stratum for p in chosen.picked).items())), chosen.balance)
 
 
 def list_sets(engine: Engine) -> list[dict]:

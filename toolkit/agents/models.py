@@ -258,6 +258,10 @@ class CreateSetInput(ToolInput):
     sample: int | None = Field(None, ge=1, le=100_000, description="Total items, split evenly over operators "
                                                                    "(default: every matching candidate).")
     seed: int = Field(0, ge=0, le=2**31 - 1, description="Sampling seed (default 0).")
+    balance: bool = Field(False, description="Before sampling, subsample each category until every blind text-only "
+                                             "baseline (length, language model, plausibility, n-gram adversary) is "
+                                             "near chance; categories that cannot be balanced (plain ADD, whose "
+                                             "negatives are longer) are dropped. Default false.")
     description: str = Field("", max_length=2000, description="Free text stored with the set.")
 
 
@@ -267,6 +271,9 @@ class CreateSetOutput(ToolOutput):
     matched: int
     duplicates: int
     by_stratum: dict[str, int]
+    balance: dict[str, Any] | None = Field(None, description="With balance: settings and, per category, the blind "
+                                                             "baselines before and after, candidates kept, dropped "
+                                                             "categories and telling n-grams.")
 
 
 class CurateCandidateInput(ToolInput):

@@ -305,7 +305,7 @@ def set_items(ctx: ToolContext, args: m.SetItemsInput) -> m.SetItemsOutput:
 
 def create_set(ctx: ToolContext, args: m.CreateSetInput) -> m.CreateSetOutput:
     """Select stored candidates into a new benchmark set (by operator, subtype, depth and filter verdict),
-    optionally sampled evenly per operator with a seed."""
+    optionally balanced against the blind text-only baselines and sampled evenly per operator with a seed."""
     from toolkit.sets import Selection
     from toolkit.sets import create_set as store_set
 
@@ -313,8 +313,8 @@ def create_set(ctx: ToolContext, args: m.CreateSetInput) -> m.CreateSetOutput:
     try:
         sel = Selection(operators=tuple(args.operators or ()), subtypes=tuple(args.subtypes or ()),
                         depths=tuple(args.depths or ()), verdict=args.verdict, order=args.order, sample=args.sample,
-                        seed=args.seed)
-        summary = store_set(engine, args.name, sel, args.description)
+                        seed=args.seed, balance=args.balance)
+        summary = store_set(engine, args.name, sel, args.description, nlp=ctx.nlp() if args.balance else None)
     except ValueError as exc:
         raise ToolInputError(str(exc)) from exc
     return m.CreateSetOutput(**summary.to_dict())

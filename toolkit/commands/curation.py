@@ -93,23 +93,54 @@ def set_group() -> None:
 @click.option("--stratify", type=click.Choice(["operator", "category"]), default="operator", show_default=True,
               help="Strata for --sample: operator, or category (operator_subtype).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Sampling and shuffling seed.")
+@click.option("--balance", is_flag=True,
+              help="Before sampling, subsample each category until every blind text-only baseline of `hardneg audit` "
+                   "(length, lm, lm_per_token, plausibility, adversary) is near chance; a category that cannot be "
+                   "balanced (plain ADD: longer negatives) is dropped and named.")
+@click.option("--tolerance", type=click.FloatRange(0, 0.5), default=0.05, show_default=True,
+              help="With --balance: |accuracy - 0.5| a balanced baseline may keep.")
+@click.option("--min-keep", type=click.FloatRange(0, 1), default=0.2, show_default=True,
+              help="With --balance: keep at least this fraction of each category's candidates.")
+@click.option("--benchmark", is_flag=True,
+              help="Preset: --verdict passed with the rules judge (or --judge), --stratify category, --balance.")
 @click.option("--description", default="", help="Free text stored with the set and written to dataset cards.")
 @db_option
 @json_option
-def set_create(name, operators, subtypes, depths, runs, verdict, judges, model, max_margin, min_margin, order, sample,
-               stratify, seed, description, db, as_json) -> None:
+@click.pass_context
+def set_create(ctx, name, operators, subtypes, depths, runs, verdict, judges, model, max_margin, min_margin, order,
+               sample, stratify, seed, balance, tolerance, min_keep, benchmark, description, db, as_json) -> None:
     """Select candidates into a stored set.
+
+    With --balance (or --benchmark) the matched candidates are balanced per category against the blind
+    baselines before sampling; the figures before and after, per category, are stored with the set
+    (`hardneg set list --json`, `--json` here) and written to exported dataset cards.
 
     \b
     Example:
       hardneg set create dev-300 --sample 300 --stratify category --seed 7
       hardneg set create fooled --verdict passed --max-margin 0 --order hardest
+      hardneg filter --rules && hardneg set create bench --benchmark --sample 1000 --seed 1
     """
+    from click.core import ParameterSource
+
     from toolkit.sets import Selection, create_set
 
+    if benchmark and ctx.get_parameter_source("verdict") is ParameterSource.COMMANDLINE and verdict != "passed":
+        raise click.UsageError(f"--benchmark takes the candidates the filters passed; drop --verdict {verdict}")
+    given_stratify = ctx.get_parameter_source("stratify") is ParameterSource.COMMANDLINE
+    fields = {"operators": tuple(operators), "subtypes": tuple(subtypes), "depths": tuple(depths), "runs": tuple(runs),
+              "verdict": verdict, "judges": tuple(judges), "model": model, "max_margin": max_margin,
+              "min_margin": min_margin, "order": order, "sample": sample, "seed": seed, "balance": balance,
+              "tolerance": tolerance, "min_keep": min_keep}
+    if given_stratify or not benchmark:
+        fields["stratify"] = stratify
+    if benchmark:
+        del fields["verdict"]  # the preset's: passed
     try:
-        sel = Selection(tuple(operators), tuple(subtypes), tuple(depths), tuple(runs), verdict, tuple(judges), model,
-                        max_margin, min_margin, order, sample, stratify, seed)
+        sel = Selection.benchmark(**fields) if benchmark else Selection(**fields)
+        if sel.balance and not as_json:
+            click.echo("balancing the matched candidates against the blind baselines (parses the negatives, fits "
+                       "the adversary per category) ...", err=True)
         summary = create_set(_engine(db), name, sel, description)
     except ValueError as exc:
         raise _fail(exc) from exc
@@ -119,6 +150,43 @@ def set_create(name, operators, subtypes, depths, runs, verdict, judges, model, 
     console.print(f"set [bold]{name}[/]: {summary.items} items ({summary.matched} candidates matched, "
                   f"{summary.duplicates} duplicates by content) " + ", ".join(f"{k} {v}" for k, v in summary.by_stratum.items()),
                   highlight=False)
+    if summary.balance:
+        _print_balance(summary.balance)
+
+
+def _print_balance(b: dict) -> None:
+    """The balancing at set creation, one line per category: candidates before -> kept, each baseline
+    before -> after (share of pairs where a text-only baseline picks the caption; 0.5 = blind)."""
+    bases = b["baselines"]
+    console.print(f"balanced against the blind baselines (tolerance {b['tolerance']}, min keep {b['min_keep']}; "
+                  "share of pairs a text-only baseline decides for the caption, 0.50 = blind):", highlight=False)
+    for cat, v in b["by_category"].items():
+        before, after = v["before"], v["after"]
+        if v["dropped"]:
+            figures = ", ".join(f"{x} {before[x]:.2f}" for x in bases)
+            console.print(f"  {cat}: {before['n']} → dropped; {figures}", highlight=False)
+        else:
+            figures = ", ".join(f"{x} {before[x]:.2f} → {after[x]:.2f}" for x in bases)
+            console.print(f"  {cat}: {before['n']} → {v['kept']} kept; {figures}", highlight=False)
+    plain_add = False
+    for cat, stuck in b["dropped"].items():
+        plain = cat.startswith("add/") and "length-neutral" not in cat
+        plain_add |= plain
+        why = " (plain ADD: its negatives are longer than their captions)" if plain else ""
+        console.print(f"dropped {cat}: cannot be balanced by subsampling on {', '.join(stuck)}{why}", highlight=False)
+    if plain_add:
+        console.print("a balanced set holds length-neutral ADD only (ADD negatives with the caption's word count), "
+                      "never plain ADD", highlight=False)
+    for cat, far in b["off_chance"].items():
+        console.print(f"{cat}: still off chance at --min-keep {b['min_keep']}: "
+                      + ", ".join(f"{k} {v:.2f}" for k, v in far.items()), highlight=False)
+    for cat, note in (b.get("adversary_notes") or {}).items():
+        console.print(f"{cat}: {note}", highlight=False)
+    for cat, v in b["by_category"].items():
+        neg = (v["telling"].get("after") or {}).get("negative") or []
+        if neg and not v["dropped"]:
+            console.print(f"{cat}: most telling n-grams left (adversary re-fitted on the kept): "
+                          + ", ".join(f"{g!r} {w:+.2f}" for g, w in neg), highlight=False)
 
 
 @set_group.command("list")

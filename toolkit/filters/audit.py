@@ -110,7 +110,9 @@ def _score(items: list[Item], parses: dict[str, Parse], training: _Training, con
         pos, neg = lms[f].logprob(it.caption), lms[f].logprob(it.negative)
         it.gaps["lm"] = pos - neg
         it.gaps["lm_per_token"] = pos / (len(tokenize(it.caption)) + 1) - neg / (len(tokenize(it.negative)) + 1)
-        it.gaps["plausibility"] = pls[f].text_score(parses[it.caption].scene) - pls[f].text_score(parses[it.negative].scene)
+        if "plausibility" in config.baselines:  # the only baseline that needs the texts' parses
+            it.gaps["plausibility"] = (pls[f].text_score(parses[it.caption].scene)
+                                       - pls[f].text_score(parses[it.negative].scene))
     if "adversary" not in config.baselines:
         return {}
     notes = {c: _score_adversary(group, config) for c, group in _by_category(items).items()}
@@ -249,7 +251,8 @@ def _report(items: list[Item], config: AuditConfig, meta: dict) -> dict:
     return out
 
 
-def _training_from_db(engine: Engine | None, training: _Training) -> int:
+def _training_from_db(engine: Engine | None, training: _Training, keep: dict[str, Parse | None] | None = None) -> int:
+    """Add the stored parsed captions to `training`; a caption named in `keep` gets its parse put there."""
     if engine is None:
         return 0
     n = 0
@@ -257,8 +260,68 @@ def _training_from_db(engine: Engine | None, training: _Training) -> int:
         if p.text not in training.seen:
             training.seen.add(p.text)
         training.add(p.text, p)
+        if keep is not None and p.text in keep:
+            keep[p.text] = p
         n += 1
     return n
+
+
+def _training_texts_from_db(engine: Engine, training: _Training, batch: int = 5000) -> int:
+    """Add every stored caption's text to `training` (no parses: enough for the LM baselines)."""
+    from sqlalchemy import select
+
+    from toolkit.store.models import Caption
+
+    cap, last, n = Caption.__table__, 0, 0
+    while True:
+        with engine.connect() as conn:
+            rows = conn.execute(select(cap.c.id, cap.c.text).where(cap.c.id > last).order_by(cap.c.id).limit(batch)).all()
+        if not rows:
+            return n
+        for _id, text in rows:
+            training.seen.add(text)
+            training.add(text, None)
+            n += 1
+        last = rows[-1][0]
+
+
+def audit_items(engine: Engine | None, items: list[Item], config: AuditConfig | None = None, *, nlp: Any = None,
+                progress: Progress | None = None) -> dict:
+    """The audit report (as `audit_candidates`) of given pairs, e.g. a benchmark set's items: the baselines
+    train on the database's captions plus any of the items' captions it lacks, cross-fitted by caption.
+    Only the plausibility baseline needs parses (the captions' stored ones, spaCy for the rest); leave it out
+    of `config.baselines` to audit without spaCy. With `config.balance` the report holds "balanced" and
+    "kept" (the kept items, carrying the re-fitted adversary's margins)."""
+    config = config or AuditConfig()
+    training = _Training(config.folds)
+    parses: dict[str, Parse] = {}
+    if "plausibility" in config.baselines:
+        keep: dict[str, Parse | None] = dict.fromkeys(it.caption for it in items)
+        n_db = _training_from_db(engine, training, keep)
+        parses = {t: p for t, p in keep.items() if p is not None}
+        _parse_missing(items, parses, nlp, progress)
+    else:
+        n_db = _training_texts_from_db(engine, training) if engine is not None else 0
+    n_items = 0
+    for cap in dict.fromkeys(it.caption for it in items):
+        if cap not in training.seen:
+            training.seen.add(cap)
+            training.add(cap, parses.get(cap))
+            n_items += 1
+    notes = _score(items, parses, training, config)
+    meta = {"adversary_notes": notes, "source": {"kind": "items"},
+            "trained_on": {"captions": n_db, "item_captions": n_items, "folds": config.folds,
+                           "lm": f"kneser-ney trigram d={config.kn_discount}"}}
+    return _report(items, config, meta)
+
+
+def balance_pairs(engine: Engine | None, items: list[Item], config: AuditConfig | None = None, *, nlp: Any = None,
+                  progress: Progress | None = None) -> tuple[list[Item], dict]:
+    """Score `items` on every baseline of `config` and balance each category (`balance_category`: rounds
+    of subsampling with the adversary re-fitted on what is kept). Returns (kept items, the audit report
+    with "balanced"; its "kept" list moved out into the first value)."""
+    report = audit_items(engine, items, replace(config or AuditConfig(), balance=True), nlp=nlp, progress=progress)
+    return report.pop("kept"), report
 
 
 def audit_candidates(engine: Engine, selection: Selection | None = None, config: AuditConfig | None = None, *,

@@ -37,6 +37,8 @@ FORMATS: dict[str, tuple[Writer, Reader]] = {
     "negclip": (negclip.write, negclip.read),
 }
 STATUSES = ("kept", "all")
+# the blind baselines a dataset card reports (plausibility is left out: it needs a parse of every negative)
+CARD_BASELINES = ("length", "lm", "lm_per_token", "adversary")
 
 
 @dataclass
@@ -47,6 +49,7 @@ class ExportReport:
     items: int
     files: list[str]
     by_category: dict[str, int] = field(default_factory=dict)
+    blind: dict | None = None  # the blind-baseline figures written to the card (`blind_figures`)
 
     def to_dict(self) -> dict:
         return self.__dict__.copy()
@@ -110,16 +113,51 @@ def export_set(engine: Engine, name: str, fmt: str, out: str | Path, *, status: 
                      "nearest-neighbour images as in NegCLIP's own data.")
     if missing := sum(1 for r in records if not r.image):
         notes.append(f"{missing} items have no image path.")
+    blind = blind_figures(engine, records)
     (tmp / "README.md").write_text(card.render(
         name=name, fmt=fmt, files=files, records=records, stats=stats, runs=runs, status=status, license=license,
-        caption_sources=sources, notes=notes), encoding="utf-8")
+        caption_sources=sources, notes=notes, blind=blind), encoding="utf-8")
     if out.exists():
         shutil.rmtree(out)
     tmp.rename(out)
     by_cat: dict[str, int] = {}
     for r in records:
         by_cat[r.category] = by_cat.get(r.category, 0) + 1
-    return ExportReport(name, fmt, str(out), len(records), [*files, "README.md"], dict(sorted(by_cat.items())))
+    return ExportReport(name, fmt, str(out), len(records), [*files, "README.md"], dict(sorted(by_cat.items())), blind)
+
+
+def _length_delta(r: BenchRecord) -> int:
+    d = r.provenance.get("length_delta") if isinstance(r.provenance, dict) else None
+    return d if isinstance(d, int) else len(r.negative.split()) - len(r.caption.split())
+
+
+def blind_figures(engine: Engine | None, records: list[BenchRecord], folds: int = 5) -> dict:
+    """How text-decidable the records are: per audit category (`names.category_of`: length-neutral ADD apart)
+    n, each of CARD_BASELINES' accuracies (share of pairs where a text-only baseline picks the caption; 0.5 =
+    blind), "longer" (share of negatives with more words than their caption) and the adversary's telling
+    n-grams, computed as `hardneg audit` does (baselines trained on the stored captions plus the records',
+    cross-fitted by caption)."""
+    from toolkit.filters.audit import AuditConfig, Item, audit_items
+    from toolkit.names import category_of
+
+    config = AuditConfig(folds=folds, baselines=CARD_BASELINES)
+    out: dict = {"baselines": list(CARD_BASELINES), "folds": folds, "n": len(records), "by_category": {}}
+    if not records:
+        return out
+    items = [Item(r.key or str(k), category_of(r.operator, r.subtype, _length_delta(r)), r.caption, r.negative)
+             for k, r in enumerate(records)]
+    report = audit_items(engine, items, config)
+    longer: dict[str, list[int]] = {}
+    for it in items:
+        longer.setdefault(it.category, []).append(int(len(it.negative.split()) > len(it.caption.split())))
+    out["by_category"] = {c: {**v, "longer": round(sum(longer[c]) / len(longer[c]), 4)}
+                          for c, v in report["by_operator"].items()}
+    every = [x for v in longer.values() for x in v]
+    out["all"] = {"n": len(items), **report["overall"], "longer": round(sum(every) / len(every), 4)}
+    out["telling"] = report.get("telling", {})
+    out["trained_on"] = report["trained_on"]
+    out["adversary_notes"] = report.get("adversary_notes", {})
+    return out
 
 
 def _provenance_summary(engine: Engine, records: list[BenchRecord]) -> tuple[list[dict], list[str]]:
