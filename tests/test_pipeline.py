@@ -123,11 +123,11 @@ def test_interrupted_generation_keeps_what_was_stored(db_url, captions_file, nlp
     real = chunks.generate
     calls = {"n": 0}
 
-    def flaky(parse, config, lex, counts=None):
+    def flaky(parse, config, lex, counts=None, lm=None):
         calls["n"] += 1
         if calls["n"] == 4:
             raise KeyboardInterrupt
-        return real(parse, config, lex, counts)
+        return real(parse, config, lex, counts, lm)
 
     monkeypatch.setattr(chunks, "generate", flaky)
     with pytest.raises(KeyboardInterrupt):
@@ -144,10 +144,10 @@ def test_a_caption_that_fails_is_reported_and_the_rest_goes_on(db_url, captions_
     ingest(engine, read_captions(captions_file), nlp=nlp)
     real = chunks.generate
 
-    def broken_on_cats(parse, config, lex, counts=None):
+    def broken_on_cats(parse, config, lex, counts=None, lm=None):
         if "cat" in parse.text:
             raise RuntimeError("operator bug")
-        return real(parse, config, lex, counts)
+        return real(parse, config, lex, counts, lm)
 
     monkeypatch.setattr(chunks, "generate", broken_on_cats)
     report = generate_run(engine, GenerationConfig(), workers=0)

@@ -23,6 +23,7 @@ from typing import Any
 import orjson
 from sqlalchemy.engine import Engine
 
+from toolkit.caption_lm import CaptionLM
 from toolkit.corpus import CorpusCounts
 from toolkit.lexicon import Lexicon, load_lexicon
 from toolkit.operators import GenerationConfig, Skip, generate
@@ -65,14 +66,15 @@ def provenance_json(candidate: Candidate) -> str:
 
 
 def candidate_records(
-    parse: Parse, config: GenerationConfig, lex: Lexicon, counts: CorpusCounts | None = None
+    parse: Parse, config: GenerationConfig, lex: Lexicon, counts: CorpusCounts | None = None,
+    lm: CaptionLM | None = None,
 ) -> tuple[list[tuple], list[Skip]]:
     """Candidate rows for one parsed caption, one tuple per candidate in `CANDIDATE_FIELDS` order (the
     `candidate` columns that do not depend on where they are stored: no caption_id, run_id or
     created_at), and why operators did not apply. The local run, its worker processes and the Ray
     runner all call this, so they store the same candidates. Tuples, not dicts: they cross from the
     worker processes in bulk and go to the database as they are."""
-    gen = generate(parse, config, lex, counts)
+    gen = generate(parse, config, lex, counts, lm)
     records = [
         (c.id, c.text, c.operator, c.subtype, c.depth, c.parent, c.length_delta, provenance_json(c))
         for c in gen.candidates
@@ -90,7 +92,7 @@ class ChunkResult:
 
 def process_chunk(
     rows: list[Row], stored: dict[str, str], missing: dict[str, str], config: GenerationConfig, lex: Lexicon,
-    counts: CorpusCounts | None, nlp: Any = None,
+    counts: CorpusCounts | None, nlp: Any = None, lm: CaptionLM | None = None,
 ) -> ChunkResult:
     """Parse the `missing` texts (text_hash -> text), then generate for every row from its new or
     `stored` parse (text_hash -> parse JSON)."""
@@ -99,7 +101,7 @@ def process_chunk(
     for cid, text, h in rows:
         try:
             parse = fresh[h] if h in fresh else Parse.from_json(text, stored[h])
-            records.append(candidate_records(parse, config, lex, counts))
+            records.append(candidate_records(parse, config, lex, counts, lm))
         except Exception as exc:  # noqa: BLE001  one caption's failure must not stop the chunk
             reason = f"generation failed: {type(exc).__name__}: {exc} (caption {cid})"
             records.append(([], [Skip("+".join(config.operators), "+".join(config.subtypes), reason)]))
@@ -110,10 +112,10 @@ def process_chunk(
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(config: GenerationConfig, counts: CorpusCounts | None, nlp: Any) -> None:
+def _init_worker(config: GenerationConfig, counts: CorpusCounts | None, nlp: Any, lm: CaptionLM | None) -> None:
     from toolkit.nlp import load_nlp
 
-    _WORKER.update(config=config, counts=counts, lex=load_lexicon(), nlp=nlp or load_nlp())
+    _WORKER.update(config=config, counts=counts, lex=load_lexicon(), nlp=nlp or load_nlp(), lm=lm)
     # The model, the vocabularies and the imported libraries (torch among them) are millions of
     # long-lived objects; every full garbage collection would walk them all again (and, in a forked
     # worker, write to pages it shares with the parent). Freezing them leaves the collector only the
@@ -123,7 +125,7 @@ def _init_worker(config: GenerationConfig, counts: CorpusCounts | None, nlp: Any
 
 def _work(rows: list[Row], stored: dict[str, str], missing: dict[str, str]) -> ChunkResult:
     w = _WORKER
-    return process_chunk(rows, stored, missing, w["config"], w["lex"], w["counts"], w["nlp"])
+    return process_chunk(rows, stored, missing, w["config"], w["lex"], w["counts"], w["nlp"], w["lm"])
 
 
 @dataclass
@@ -139,8 +141,8 @@ class ChunkWorkers:
     """Hands out processed chunks in the order they were submitted; `depth` chunks may be in flight."""
 
     def __init__(self, engine: Engine, config: GenerationConfig, lex: Lexicon, counts: CorpusCounts | None = None,
-                 nlp: Any = None, workers: int | None = None, chunk: int = 500) -> None:
-        self.engine, self.config, self.lex, self.counts, self.nlp = engine, config, lex, counts, nlp
+                 nlp: Any = None, workers: int | None = None, chunk: int = 500, lm: CaptionLM | None = None) -> None:
+        self.engine, self.config, self.lex, self.counts, self.nlp, self.lm = engine, config, lex, counts, nlp, lm
         cpus = os.cpu_count() or 1
         self.workers = (cpus if cpus > 1 else 0) if workers is None else workers
         self.depth = self.workers
@@ -160,7 +162,7 @@ class ChunkWorkers:
             fork = "fork" in methods
             ctx = multiprocessing.get_context("fork" if fork else "spawn")
             # forked workers share this process's loaded spaCy pipeline; spawned ones load their own
-            args = (self.config, self.counts, self.nlp if fork else None)
+            args = (self.config, self.counts, self.nlp if fork else None, self.lm)
             self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker, initargs=args)
         return self._pool
 
@@ -180,7 +182,8 @@ class ChunkWorkers:
         if job.future is not None:
             out = job.future.result()
         else:
-            out = process_chunk(job.rows, job.stored, job.missing, self.config, self.lex, self.counts, self.nlp)
+            out = process_chunk(job.rows, job.stored, job.missing, self.config, self.lex, self.counts, self.nlp,
+                                self.lm)
         if out.parsed:
             store_parsed(self.engine, out.parsed)
         return out

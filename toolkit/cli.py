@@ -11,10 +11,9 @@ from rich.console import Console
 
 from toolkit.commands.options import db_option, json_option
 from toolkit.commands.options import open_engine as _engine
-from toolkit.names import OPERATOR_NAMES, SUBTYPES
+from toolkit.names import OPERATOR_NAMES, SAMPLE, SUBTYPES
 
 console = Console()
-SAMPLE = Path(__file__).parent / "data" / "coco_sample.jsonl"
 MAX_BAD_SHOWN = 10
 
 
@@ -41,6 +40,12 @@ def generation_options(f):
     f = click.option("--per-site", type=click.IntRange(1, 50), default=4, show_default=True,
                      help="Substitutes tried at each site.")(f)
     f = click.option("--seed", type=int, default=0, show_default=True, help="Selection seed (output is deterministic).")(f)
+    f = click.option("--plausibility/--no-plausibility", default=True, show_default=True,
+                     help="Draw substitutes by how often captions use them and drop candidates much less probable "
+                          "than their caption, under a language model of the stored captions.")(f)
+    f = click.option("--max-plausibility-drop", "max_drop", type=click.FloatRange(0), default=5.0, show_default=True,
+                     help="Nats a candidate may be less probable than its caption (after a word's mean cost per "
+                          "extra word) before it is dropped.")(f)
     return f
 
 
@@ -55,11 +60,12 @@ def add_length_option(f):
              "length_delta 0), 'both' (each ADD site offers both).")(f)
 
 
-def _config(operators, subtypes, depth, max_candidates, per_site, seed, add_length="both"):
+def _config(operators, subtypes, depth, max_candidates, per_site, seed, plausibility=True, max_drop=5.0,
+            add_length="both"):
     from toolkit.operators import GenerationConfig
 
     return GenerationConfig(tuple(operators), tuple(subtypes), depth, max_candidates, per_site, seed,
-                            add_length=add_length)
+                            plausibility=plausibility, max_plausibility_drop=max_drop, add_length=add_length)
 
 
 def _print_bad(report) -> None:
@@ -140,8 +146,8 @@ class _nullcontext:
 @db_option
 @json_option
 @add_length_option
-def generate(operators, subtypes, depth, per_site, seed, add_length, max_candidates, limit, corpus, workers, db,
-             as_json) -> None:
+def generate(operators, subtypes, depth, per_site, seed, add_length, plausibility, max_drop, max_candidates, limit,
+             corpus, workers, db, as_json) -> None:
     """Generate candidates for every stored caption; an interrupted run resumes where it stopped.
 
     \b
@@ -155,7 +161,8 @@ def generate(operators, subtypes, depth, per_site, seed, add_length, max_candida
     from toolkit.store.models import Caption
 
     try:
-        config = _config(operators, subtypes, depth, max_candidates, per_site, seed, add_length=add_length)
+        config = _config(operators, subtypes, depth, max_candidates, per_site, seed, plausibility, max_drop,
+                         add_length=add_length)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     engine = _engine(db)
@@ -187,7 +194,8 @@ def _print_run(d: dict) -> None:
 @click.option("-n", "--max-candidates", type=click.IntRange(1), default=20, show_default=True, help="How many to show.")
 @json_option
 @add_length_option
-def negatives(caption, operators, subtypes, depth, per_site, seed, add_length, max_candidates, as_json) -> None:
+def negatives(caption, operators, subtypes, depth, per_site, seed, add_length, plausibility, max_drop, max_candidates,
+              as_json) -> None:
     """Negatives for one caption, without a database.
 
     \b
@@ -196,7 +204,8 @@ def negatives(caption, operators, subtypes, depth, per_site, seed, add_length, m
     """
     from toolkit.negatives import negatives_for
 
-    config = _config(operators, subtypes, depth, max_candidates, per_site, seed, add_length=add_length)
+    config = _config(operators, subtypes, depth, max_candidates, per_site, seed, plausibility, max_drop,
+                     add_length=add_length)
     try:
         result = negatives_for(caption, config)
     except ValueError as exc:

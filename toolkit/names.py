@@ -1,8 +1,11 @@
 """Operator and subtype names, importable without loading spaCy (the CLI needs them at start-up)."""
 
+from pathlib import Path
+
 OPERATOR_NAMES = ("swap", "replace", "add")
 SUBTYPES = ("obj", "att", "rel")
 FORMAT_NAMES = ("sugarcrepe", "jsonl", "csv", "hf", "parquet", "negclip")  # export-set / import-set formats
+SAMPLE = Path(__file__).parent / "data" / "coco_sample.jsonl"  # the bundled COCO captions (quickstart)
 
 
 def category_of(operator: str, subtype: str, length_delta: int) -> str:

@@ -28,8 +28,9 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).parent
 MANIFEST = PACKAGE_DIR / "_native.json"
 GROUP = "toolkit._native"  # mypyc's shared library: toolkit/_native__mypyc.<abi>.so
-# The modules generation spends its time in (parse view, scene, operators, realisation).
+# The modules generation spends its time in (parse view, scene, operators, realisation, the caption model).
 NATIVE_MODULES = (
+    "toolkit.caption_lm",
     "toolkit.parse",
     "toolkit.scene",
     "toolkit.morph",

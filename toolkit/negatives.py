@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
+from toolkit.caption_lm import CaptionLM, fit_caption_lm
+from toolkit.ingest import CaptionRecord, read_captions
+from toolkit.lexicon import load_lexicon
+from toolkit.names import SAMPLE
 from toolkit.operators import Candidate, GenerationConfig, generate
 from toolkit.parse import parse_text
+from toolkit.store.queries import text_hash
 
 MAX_CAPTION_CHARS = 1000
 
@@ -23,6 +29,15 @@ def candidate_dict(c: Candidate) -> dict[str, Any]:
     }
 
 
+@cache
+def sample_caption_lm() -> CaptionLM:
+    """With no database there are no ingested captions: the caption language model of one-off generation
+    is fitted on the bundled COCO sample (400 captions)."""
+    records = read_captions(SAMPLE)
+    return fit_caption_lm(((text_hash(r.text), r.text) for r in records if isinstance(r, CaptionRecord)),
+                          load_lexicon())[0]
+
+
 def negatives_for(caption: str, config: GenerationConfig | None = None, nlp: Any = None) -> dict[str, Any]:
     """Parse one caption and return its candidates and the reasons operators did not apply."""
     text = " ".join(caption.split())
@@ -30,7 +45,9 @@ def negatives_for(caption: str, config: GenerationConfig | None = None, nlp: Any
         raise ValueError("empty caption")
     if len(text) > MAX_CAPTION_CHARS:
         raise ValueError(f"caption longer than {MAX_CAPTION_CHARS} characters ({len(text)})")
-    gen = generate(parse_text(text, nlp=nlp), config or GenerationConfig())
+    config = config or GenerationConfig()
+    lm = sample_caption_lm() if config.plausibility else None
+    gen = generate(parse_text(text, nlp=nlp), config, lm=lm)
     return {
         "caption": text,
         "candidates": [candidate_dict(c) for c in gen.candidates],

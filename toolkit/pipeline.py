@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 import toolkit
 from toolkit.batching import batched
+from toolkit.caption_lm import CaptionLM, fit_caption_lm
 from toolkit.chunks import CANDIDATE_FIELDS, ChunkWorkers, parse_items, store_parsed
 from toolkit.corpus import CorpusCounts
 from toolkit.ingest import BadRecord, CaptionRecord, ReadReport
@@ -159,13 +160,18 @@ def generate_run(
     (`workers`, default one per core when there is more than one) while this process stores the results.
 
     With `corpus`, every stored caption is parsed first and counts mined from all of them order each
-    site's valid choices; the counts' digest is part of the run id, so a run is reproducible.
+    site's valid choices; the counts' digest is part of the run id, so a run is reproducible. With
+    `config.plausibility` (the default), a caption language model fitted on every stored caption's text
+    draws substitutes and drops implausible candidates; the captions' digest is part of the run id too.
     """
     lex = load_lexicon()
     vers = versions(lex)
     counts = mine_counts(engine, lex, nlp) if corpus else None
     if counts is not None:
         vers = {**vers, "corpus": f"{counts.digest()} ({counts.captions} captions)"}
+    lm = None
+    if config.plausibility:
+        lm, vers["caption_lm"] = stored_caption_lm(engine, lex)
     rid = run_id_for(config, vers)
     report = RunReport(rid)
     with engine.begin() as conn:
@@ -176,7 +182,7 @@ def generate_run(
         report.resumed_after = conn.execute(
             select(RunCaption.__table__.c.caption_id).where(RunCaption.__table__.c.run_id == rid).limit(1)
         ).first() is not None
-    with ChunkWorkers(engine, config, lex, counts, nlp, workers, chunk) as pool:
+    with ChunkWorkers(engine, config, lex, counts, nlp, workers, chunk, lm) as pool:
         queue: deque = deque()
         for rows in _pending_chunks(engine, rid, chunk, limit):
             queue.append(pool.submit(rows))
@@ -189,6 +195,14 @@ def generate_run(
         if not pending:
             conn.execute(update(Run.__table__).where(Run.__table__.c.id == rid).values(status="done", finished_at=utcnow()))
     return report
+
+
+def stored_caption_lm(engine: Engine, lex: Lexicon) -> tuple[CaptionLM, str]:
+    """The caption language model over every stored caption's text (no parse needed), and its version
+    (a digest of the captions it was fitted on), which becomes part of the run id."""
+    cap = Caption.__table__
+    with engine.connect() as conn:
+        return fit_caption_lm(conn.execute(select(cap.c.text_hash, cap.c.text)), lex)
 
 
 def mine_counts(engine: Engine, lex: Lexicon, nlp: Any = None, chunk: int = 2000) -> CorpusCounts:

@@ -27,6 +27,9 @@ def _print_shard(result) -> None:
 @click.option("--input", "inputs", multiple=True, required=True, metavar="SHARDS",
               help="Parquet/JSONL file, folder or glob; local or any fsspec URL. Repeatable.")
 @click.option("--output", required=True, metavar="DIR", help="Folder (or fsspec URL) for the Parquet shards.")
+@click.option("--lm-corpus", "lm_corpus", multiple=True, metavar="SHARDS",
+              help="Shards whose captions the plausibility language model is fitted on (default: the --input "
+                   "shards). Give the first run's inputs when re-running a failed shard alone: same model, same run.")
 @click.option("--engine", type=click.Choice(["ray", "local"]), default="ray", show_default=True,
               help="ray: Ray Data actors; local: one process, same code.")
 @click.option("--ray-address", default=None, metavar="ADDR", help="Join this Ray cluster (default: start Ray locally).")
@@ -49,8 +52,8 @@ def _print_shard(result) -> None:
 @click.option("--score-gpus", type=click.FloatRange(0), default=1.0, show_default=True,
               help="GPUs per scoring actor (0 runs the scorer on CPU, for testing).")
 @json_option
-def pipeline(inputs, output, engine, ray_address, num_cpus, actors, rows_per_piece, operators, subtypes, depth,
-             per_site, seed, max_candidates, max_chars, image_root, rule_filter, score_model, pretrained, score_batch, score_actors,
+def pipeline(inputs, output, lm_corpus, engine, ray_address, num_cpus, actors, rows_per_piece, operators, subtypes, depth,
+             per_site, seed, plausibility, max_drop, max_candidates, max_chars, image_root, rule_filter, score_model, pretrained, score_batch, score_actors,
              score_gpus, as_json) -> None:
     """Parse and generate over caption shards on Ray Data (or in one process), writing Parquet shards of
     candidates with full provenance into DIR/<shard>/. Finished shards are skipped when re-run; a failed
@@ -65,7 +68,7 @@ def pipeline(inputs, output, engine, ray_address, num_cpus, actors, rows_per_pie
     from toolkit.scale.worker import RunSpec
 
     try:
-        config = _config(operators, subtypes, depth, max_candidates, per_site, seed)
+        config = _config(operators, subtypes, depth, max_candidates, per_site, seed, plausibility, max_drop)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     spec = RunSpec(config.to_dict(), max_chars=max_chars, image_root=image_root, rule_filter=rule_filter == "rules")
@@ -82,7 +85,8 @@ def pipeline(inputs, output, engine, ray_address, num_cpus, actors, rows_per_pie
                 score = {"model": score_model, "pretrained": pretrained, "batch_size": score_batch,
                          "actors": score_actors, "num_gpus": score_gpus}
             report = run_ray(inputs, output, spec, rows_per_piece=rows_per_piece, actors=actors,
-                             ray_address=ray_address, num_cpus=num_cpus, score=score, on_shard=_print_shard)
+                             ray_address=ray_address, num_cpus=num_cpus, score=score, on_shard=_print_shard,
+                             lm_corpus=lm_corpus or None)
         else:
             from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -92,7 +96,8 @@ def pipeline(inputs, output, engine, ray_address, num_cpus, actors, rows_per_pie
             with Progress(*columns, console=Console(stderr=True), disable=as_json) as bar:
                 task = bar.add_task("captions", total=None)
                 report = run_local(inputs, output, spec, rows_per_piece=rows_per_piece,
-                                   progress=lambda n: bar.advance(task, n), on_shard=_print_shard)
+                                   progress=lambda n: bar.advance(task, n), on_shard=_print_shard,
+                                   lm_corpus=lm_corpus or None)
     except (FileNotFoundError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     d = report.to_dict()
@@ -104,6 +109,8 @@ def pipeline(inputs, output, engine, ray_address, num_cpus, actors, rows_per_pie
                       f"captions, {d['candidates']} candidates in {d['seconds']:.1f}s -> {output}")
     if report.failed:
         names = " ".join(f"--input {s.shard}" for s in report.failed)
+        if config.plausibility:  # the same language model, so the same run and candidates
+            names += "".join(f" --lm-corpus {x}" for x in (lm_corpus or inputs))
         raise click.ClickException(f"{len(report.failed)} shard(s) failed; re-run them alone with: {names}")
 
 

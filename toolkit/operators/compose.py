@@ -11,9 +11,11 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
+from toolkit.caption_lm import CaptionLM, lm_tokens
 from toolkit.corpus import CorpusCounts
 from toolkit.lexicon import Lexicon, load_lexicon
 from toolkit.operators.add import Add
@@ -47,6 +49,15 @@ class GenerationConfig:
     max_candidates: int = 16  # per caption and depth level (groups of operator/subtype take turns)
     per_site: int = 4  # substitutes tried at each site
     seed: int = 0
+    # `plausibility`: consult a caption language model (`toolkit.caption_lm`, which `hardneg generate` fits
+    # on the stored captions and passes as `generate(..., lm=...)`): each REPLACE/ADD site draws its
+    # `per_site` substitutes from `per_site * pool` valid ones, each in proportion to how often captions
+    # use it, and a candidate whose log-probability is more than `max_plausibility_drop` nats below its
+    # caption's (after allowing the corpus's mean cost of a word per extra word) is dropped; None keeps
+    # every candidate. The default drop, 5 nats, is about one word's mean cost.
+    plausibility: bool = True
+    pool: int = 3
+    max_plausibility_drop: float | None = 5.0
     # ADD's length: "longer" (plain insertions), "neutral" (each with a deletion of as many words that
     # keeps the caption true: length_delta 0), "both" (each ADD site offers both variants)
     add_length: str = "both"
@@ -60,8 +71,10 @@ class GenerationConfig:
             raise ValueError(f"unknown subtype(s) {bad}; choose from {list(SUBTYPES)}")
         if not 1 <= self.depth <= 5:
             raise ValueError("depth must be between 1 and 5")
-        if self.max_candidates < 1 or self.per_site < 1:
-            raise ValueError("max_candidates and per_site must be at least 1")
+        if self.max_candidates < 1 or self.per_site < 1 or self.pool < 1:
+            raise ValueError("max_candidates, per_site and pool must be at least 1")
+        if self.max_plausibility_drop is not None and self.max_plausibility_drop < 0:
+            raise ValueError("max_plausibility_drop must be at least 0 (or None to keep every candidate)")
         if self.add_length not in ADD_LENGTHS:
             raise ValueError(f"unknown add_length {self.add_length!r}; choose from {list(ADD_LENGTHS)}")
 
@@ -79,20 +92,49 @@ class Generation:
 
 
 def propose_all(
-    parse: Parse, config: GenerationConfig, lex: Lexicon, counts: CorpusCounts | None = None
+    parse: Parse, config: GenerationConfig, lex: Lexicon, counts: CorpusCounts | None = None,
+    lm: CaptionLM | None = None,
 ) -> tuple[list[Site], list[Skip]]:
-    """Every site the chosen operators propose, in a seeded order, plus their reasons for skipping."""
+    """Every site the chosen operators propose, in a seeded order, plus their reasons for skipping.
+    With `lm`, each substitute site's choices are drawn from a larger pool (`draw_choices`)."""
     sites: list[Site] = []
     skips: list[Skip] = []
+    per_site = config.per_site * config.pool if lm is not None else config.per_site
     for name in config.operators:
-        operator = Add(config.per_site, counts, config.add_length) if name == "add" else OPERATORS[name](
-            per_site=config.per_site, counts=counts)
+        operator = Add(per_site, counts, config.add_length, lm) if name == "add" else OPERATORS[name](
+            per_site=per_site, counts=counts)
         proposals = operator.propose(parse, config.subtypes, lex)
         sites.extend(proposals.sites)
         skips.extend(proposals.skips)
     # Random seeded with a string hashes it with SHA-512: the order is the same on every machine and run.
-    random.Random(f"{config.seed}\x00{parse.text}").shuffle(sites)
+    rng = random.Random(f"{config.seed}\x00{parse.text}")
+    rng.shuffle(sites)
+    if lm is not None:
+        for site in sites:
+            if site.operator != "swap" and len(site) > 1:
+                site.choices = draw_choices(lm, site.choices, config.per_site, rng)
     return sites, skips
+
+
+def _choice_words(choice: object) -> list[str]:
+    """The words of a substitute choice: a string ("red", "next to"), or the strings in a tuple."""
+    if isinstance(choice, str):
+        return choice.split(" ")
+    if isinstance(choice, tuple):
+        return [w for part in choice if isinstance(part, str) for w in part.split(" ")]
+    return []
+
+
+def draw_choices(lm: CaptionLM, choices: Sequence[Any], keep: int, rng: random.Random) -> list[Any]:
+    """`keep` of `choices`, drawn without replacement, each in proportion to how often captions use its
+    rarest word (Efraimidis-Spirakis keys): the negatives then use a substitute about as often as
+    captions do, so that no word becomes a marker of negatives ("a lone ...")."""
+    keyed = []
+    for i, choice in enumerate(choices):
+        weight = min((lm.word_count(w) for w in _choice_words(choice)), default=1.0)
+        keyed.append((rng.random() ** (1.0 / weight), -i, choice))
+    keyed.sort(reverse=True)
+    return [choice for _, _, choice in keyed[:keep]]
 
 
 def _tier_order(sites: list[Site]) -> Iterator[Edit]:
@@ -138,19 +180,25 @@ def generate(
     config: GenerationConfig | None = None,
     lexicon: Lexicon | None = None,
     counts: CorpusCounts | None = None,
+    lm: CaptionLM | None = None,
 ) -> Generation:
     """Candidates for one parsed caption; never the caption itself, never the same text twice.
 
-    `counts` (corpus counts, optional) order each site's valid choices by how captions use them.
+    `counts` (corpus counts, optional) order each site's valid choices by how captions use them; `lm`
+    (a caption language model, optional) draws substitutes by how often captions use them and drops
+    candidates much less probable than the caption (`GenerationConfig.max_plausibility_drop`).
     """
     config = config or GenerationConfig()
     lex = lexicon or load_lexicon()
-    sites, skips = propose_all(parse, config, lex, counts)
+    if not config.plausibility:
+        lm = None
+    sites, skips = propose_all(parse, config, lex, counts, lm)
     out = Generation(skips=skips)
     if not sites:
         return out
     seen = {normalize(parse.text)}
     source_doubles = doubled_words(parse.text)
+    judge = _Plausibility(lm, parse.text, config.max_plausibility_drop) if lm is not None else None
     level: list[Candidate] = []
     edits: list[Edit] = []
     for edit in ordered_edits(sites):
@@ -158,13 +206,16 @@ def generate(
             break
         edits.append(edit)
         if len(level) < config.max_candidates:
-            cand = _make(parse, (edit,), None, seen, source_doubles)
+            cand = _make(parse, (edit,), None, seen, source_doubles, judge)
             if cand:
                 level.append(cand)
     out.candidates.extend(level)
     for _ in range(2, config.depth + 1):
-        level = _extend(parse, level, edits, config, seen, source_doubles)
+        level = _extend(parse, level, edits, config, seen, source_doubles, judge)
         out.candidates.extend(level)
+    if judge is not None and judge.dropped:
+        out.skips.append(Skip("+".join(config.operators), "+".join(config.subtypes),
+                              f"much less plausible than the caption ({judge.dropped} candidates)"))
     if not out.candidates:
         out.skips.append(Skip("+".join(config.operators), "+".join(config.subtypes),
                               "every edit realised to the source or a duplicate"))
@@ -173,7 +224,7 @@ def generate(
 
 def _extend(
     parse: Parse, parents: list[Candidate], edits: list[Edit], config: GenerationConfig, seen: set[str],
-    source_doubles: set[str],
+    source_doubles: set[str], judge: _Plausibility | None,
 ) -> list[Candidate]:
     pairs = []
     for p_rank, parent in enumerate(parents):
@@ -186,7 +237,7 @@ def _extend(
     for _, parent, edit in pairs:
         if len(level) >= config.max_candidates:
             break
-        cand = _make(parse, (*parent.edits, edit), parent.id, seen, source_doubles)
+        cand = _make(parse, (*parent.edits, edit), parent.id, seen, source_doubles, judge)
         if cand:
             level.append(cand)
     return level
@@ -198,8 +249,29 @@ def _adjacent_insertions(edits: tuple[Edit, ...], edit: Edit) -> bool:
     return any(s == t and s in points for s, t in edit.spans)
 
 
+class _Plausibility:
+    """Drops candidates much less probable than their caption under the caption language model."""
+
+    def __init__(self, lm: CaptionLM, caption: str, max_drop: float | None) -> None:
+        self.lm, self.max_drop = lm, max_drop
+        self.words = lm_tokens(caption)
+        self.own = lm.own_counts(self.words)
+        self.dropped = 0
+
+    def keep(self, text: str, length_delta: int) -> bool:
+        if self.max_drop is None:
+            return True
+        # an inserted word costs probability whatever it says: allow the corpus's mean cost per word
+        drop = self.lm.gap(self.words, lm_tokens(text), self.own) - length_delta * self.lm.word_cost
+        if drop > self.max_drop:
+            self.dropped += 1
+            return False
+        return True
+
+
 def _make(
-    parse: Parse, edits: tuple[Edit, ...], parent: str | None, seen: set[str], source_doubles: set[str]
+    parse: Parse, edits: tuple[Edit, ...], parent: str | None, seen: set[str], source_doubles: set[str],
+    judge: _Plausibility | None = None,
 ) -> Candidate | None:
     try:
         realized = realize(parse, edits)
@@ -211,6 +283,8 @@ def _make(
     if stacked_articles(realized.text) and not stacked_articles(parse.text):
         return None  # a whole phrase put after an article ("in an a girl jacket")
     seen.add(key)
+    if judge is not None and not judge.keep(realized.text, realized.length_delta):
+        return None
     return Candidate(
         candidate_id(parse.text, realized.text),
         parse.text,

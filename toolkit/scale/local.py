@@ -7,7 +7,7 @@ from typing import Any
 
 from toolkit.scale.runner import OnShard, PipelineReport, run_shards
 from toolkit.scale.shards import Piece
-from toolkit.scale.worker import RunSpec, Worker
+from toolkit.scale.worker import RunSpec, Worker, input_caption_lm
 
 
 def write_table(table: Any, url: str) -> None:
@@ -28,9 +28,13 @@ def run_local(
     nlp: Any = None,
     progress: Callable[[int], None] | None = None,
     on_shard: OnShard | None = None,
+    lm_corpus: Iterable[str] | None = None,
 ) -> PipelineReport:
-    """Process caption shards into OUTPUT in this process, one Parquet file per piece."""
-    worker = Worker(spec, nlp=nlp)
+    """Process caption shards into OUTPUT in this process, one Parquet file per piece. The caption language
+    model (with `plausibility`) is fitted on LM_CORPUS's captions, by default the inputs'."""
+    inputs = list(inputs)
+    lm = input_caption_lm(list(lm_corpus or inputs), spec, rows_per_piece)
+    worker = Worker(spec, nlp=nlp, lm=lm)
 
     def process(_url: str, pieces: list[Piece], staging: str) -> None:
         for i, piece in enumerate(pieces):

@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from toolkit.scale.runner import OnShard, PipelineReport, run_shards
 from toolkit.scale.shards import Piece
-from toolkit.scale.worker import RunSpec, Worker, run_record
+from toolkit.scale.worker import RunSpec, Worker, input_caption_lm, run_record
 
 IO_TASK_CPUS = 0.25  # what each write task asks for
 ENV_DEFAULTS = {"RAY_USAGE_STATS_ENABLED": "0"}
@@ -68,8 +68,12 @@ def plan_cpus(cluster_cpus: float, actors: int | None = None, *, extra_cpus: flo
 class GenerateActor:
     """Ray Data UDF: one `Worker` per actor; each batch is one or more pieces."""
 
-    def __init__(self, spec: dict) -> None:
-        self.worker = Worker(RunSpec(**spec))
+    def __init__(self, spec: dict, lm: Any = None) -> None:
+        import ray
+
+        if isinstance(lm, ray.ObjectRef):
+            lm = ray.get(lm)
+        self.worker = Worker(RunSpec(**spec), lm=lm)
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         tables = [self.worker.process(Piece(**row)) for row in batch.to_pylist()]
@@ -104,8 +108,10 @@ def run_ray(
     num_cpus: int | None = None,
     score: dict | None = None,
     on_shard: OnShard | None = None,
+    lm_corpus: Iterable[str] | None = None,
 ) -> PipelineReport:
-    """Process caption shards into OUTPUT on Ray Data (started locally, or joined at RAY_ADDRESS).
+    """Process caption shards into OUTPUT on Ray Data (started locally, or joined at RAY_ADDRESS). The
+    caption language model (with `plausibility`) is fitted on LM_CORPUS's captions, by default the inputs'.
 
     SCORE, when given, holds `toolkit.scale.scoring.ScoreSpec` fields: a second stage of GPU actors scores
     every candidate with that model.
@@ -120,12 +126,15 @@ def run_ray(
 
         score_stage = ScoreStage.from_dict(score)
     plan = plan_cpus(cluster_cpus, actors, extra_cpus=score_stage.total_cpus() if score_stage else 0.0)
-    run = run_record(spec)
+    inputs = list(inputs)
+    lm = input_caption_lm(list(lm_corpus or inputs), spec, rows_per_piece)
+    lm_ref = ray.put(lm)  # one copy in the object store, not one per actor task
+    run = run_record(spec, lm[1] if lm else None)
 
     def process(_url: str, pieces: list[Piece], staging: str) -> None:
         ds = ray.data.from_items([p.to_dict() for p in pieces], override_num_blocks=len(pieces))
         ds = ds.map_batches(
-            GenerateActor, fn_constructor_args=(asdict(spec),), batch_size=1, batch_format="pyarrow",
+            GenerateActor, fn_constructor_args=(asdict(spec), lm_ref), batch_size=1, batch_format="pyarrow",
             compute=ray.data.ActorPoolStrategy(size=min(plan.actors, len(pieces))), num_cpus=plan.actor_cpus,
         )
         if score_stage is not None:

@@ -9,19 +9,20 @@ The same `Worker` runs in a plain loop (`toolkit.scale.local`) and inside Ray ac
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 
+from toolkit.caption_lm import CaptionLM, fit_caption_lm
 from toolkit.chunks import CANDIDATE_FIELDS, candidate_records
 from toolkit.ingest import BadRecord
 from toolkit.lexicon import load_lexicon
 from toolkit.operators import GenerationConfig
 from toolkit.parse import Parse, parse_texts
 from toolkit.pipeline import run_id_for, skip_key, versions
-from toolkit.scale.shards import Piece, meta_json, read_piece
+from toolkit.scale.shards import Piece, list_shards, meta_json, plan_pieces, read_piece
 from toolkit.store.queries import caption_key, text_hash
 
 CANDIDATE_TYPE = pa.struct([
@@ -59,13 +60,15 @@ class RunSpec:
 class Worker:
     """Loads spaCy and the lexicon once; `process(piece)` returns the piece's rows as an Arrow table."""
 
-    def __init__(self, spec: RunSpec, nlp: Any = None, candidate_filter: CandidateFilter | None = None) -> None:
+    def __init__(self, spec: RunSpec, nlp: Any = None, candidate_filter: CandidateFilter | None = None,
+                 lm: tuple[CaptionLM, str] | None = None) -> None:
         from toolkit.nlp import load_nlp
 
         self.spec = spec
         self.config = config_from_dict(spec.config)
         self.lex = load_lexicon()
-        self.run = run_record(spec)
+        self.lm = lm[0] if lm else None
+        self.run = run_record(spec, lm[1] if lm else None)
         self.run_id = self.run["id"]
         self.nlp = nlp or load_nlp(spec.spacy_model)
         if candidate_filter is None and spec.rule_filter:
@@ -87,7 +90,7 @@ class Worker:
             data = next(parses).to_json()
             # generate from the stored form, exactly as `hardneg generate` does from the database
             parse = Parse.from_json(r.text, data)
-            records, skips = candidate_records(parse, self.config, self.lex)
+            records, skips = candidate_records(parse, self.config, self.lex, lm=self.lm)
             cands = [dict(zip(CANDIDATE_FIELDS, rec, strict=True)) for rec in records]
             if self.candidate_filter is not None:
                 cands = self.candidate_filter(parse, cands)
@@ -100,11 +103,36 @@ class Worker:
         return pa.Table.from_pylist(rows, schema=OUTPUT_SCHEMA)
 
 
-def run_record(spec: RunSpec) -> dict:
+def input_caption_lm(inputs: list[str], spec: RunSpec, rows_per_piece: int) -> tuple[CaptionLM, str] | None:
+    """With `plausibility` in SPEC's configuration, the caption language model of every caption in INPUTS
+    and its version (read once, text only): the model `hardneg generate` fits when the same captions are
+    stored, so both give the same candidates. A shard that cannot be read adds nothing here (the run
+    names it when it fails there). None when plausibility is off."""
+    if not config_from_dict(spec.config).plausibility:
+        return None
+
+    def shard_texts(url: str) -> list[tuple[str, str]]:
+        try:
+            return [(text_hash(r.text), r.text) for piece in plan_pieces(url, rows_per_piece)
+                    for r in read_piece(piece, max_chars=spec.max_chars, image_root=spec.image_root)
+                    if not isinstance(r, BadRecord)]
+        except Exception:  # noqa: BLE001 - an unreadable shard fails, and is reported, in the run itself
+            return []
+
+    def texts() -> Iterator[tuple[str, str]]:
+        for url in list_shards(inputs):
+            yield from shard_texts(url)
+
+    return fit_caption_lm(texts(), load_lexicon())
+
+
+def run_record(spec: RunSpec, lm_version: str | None = None) -> dict:
     """The `run` row of SPEC's configuration: the id `hardneg generate` gives the same configuration and
     versions, the configuration and versions as JSON strings, and the seed."""
     config = config_from_dict(spec.config)
     vers = versions(load_lexicon())
+    if lm_version is not None:
+        vers["caption_lm"] = lm_version
     if spec.rule_filter:
         from toolkit.scale.filtering import rules_version
 
