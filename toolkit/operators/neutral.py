@@ -89,6 +89,7 @@ PHRASE_VERBS = frozenset({
     "tie", "hook", "mount", "fit", "point", "pour", "dip", "arrange", "spread", "wrap", "live", "deal", "depend",
     "rely", "focus", "lack", "need", "want", "try", "begin", "start",
 })
+PARTICLES = frozenset({"out", "up", "down", "off", "away", "back"})  # a verb's particle, first in "out of"
 # What may follow a deleted phrase: punctuation, or the start of another phrase or clause.
 PHRASE_BOUNDARY = frozenset({"PUNCT", "ADP", "CCONJ", "SCONJ", "VERB", "AUX", "ADV", "PART", "SPACE"})
 CLOSING = frozenset({".", ",", ";", ":", "!", "?", ")", "..."})  # punctuation that may follow a deleted span
@@ -281,6 +282,8 @@ def _phrases(parse: Parse, blocked: set[int]) -> list[Deletion]:
         elif governor.pos == "VERB":
             if governor.tag == "VBN" or governor.lemma.lower() in PHRASE_VERBS | PREDICATE_VERBS:
                 continue
+            if len(words) > 1 and words[0] in PARTICLES:
+                continue  # the verb's own particle: "sticking *out* of the sand" -> "sticking"
         else:
             continue  # an adjective's ("full of"), a copula's ("is on the bed"), an adverb's complement
         members = _subtree(parse, anchor) | set(range(r.start, r.end))
@@ -351,6 +354,7 @@ class Planner:
         heads = [o.head for o in parse.scene.objects]
         alone = {d: self.lm.deletion(d) for d in self.found} if self.lm is not None else {}
         self.by_words: dict[int, list[Combo]] = {}
+        self.apart: dict[tuple[int, int, tuple[int, int]], list[Combo]] = {}  # by words, point, protected span
         for size in range(1, MAX_DELETIONS + 1):
             for combo in combinations(self.found, size):
                 if any(a.end > b.start for a, b in zip(combo, combo[1:], strict=False)):
@@ -371,11 +375,14 @@ class Planner:
         chars = len(" ".join(words)) + 1
         inserted = {w.lower() for w in words}
         first = words[0].lower() if words else ""
+        key = (need, point, protected)
+        if key not in self.apart:  # the same for every choice of a site
+            self.apart[key] = [c for c in self.by_words.get(need, ())
+                               if not any(_touches(d, protected, point) for d in c.deletions)]
         # never the insertion's own words, nor a phrase of its preposition: dropping "next to a tree" for
         # "next to an elephant" replaces an object rather than adding one
-        usable = [c for c in self.by_words.get(need, ()) if not any(
-            _touches(d, protected, point) or d.text.lower() in inserted or d.text.lower().split(" ")[0] == first
-            for d in c.deletions)]
+        usable = [c for c in self.apart[key] if not any(
+            d.text.lower() in inserted or d.text.lower().split(" ")[0] == first for d in c.deletions)]
         if not usable:
             return None
         added = self.lm.insertion(point, words) if self.lm is not None else 0.0
