@@ -178,3 +178,17 @@ def test_the_captions_own_article_errors_are_fixed(nlp):
     out = outputs(nlp, "A small cow in a enclosure with straw on the floor.", operators=("replace",))
     assert out and not any(" a enclosure" in t for t in out)
     assert "A small cow in an enclosure with hay on the floor." in out or any(" an enclosure" in t for t in out)
+
+
+def test_a_new_phrase_takes_some_before_a_plural_or_uncounted_noun(nlp):
+    from toolkit.operators.base import Change, Edit
+
+    parse = parse_text("A market stand with many different kinds of fruit.", nlp=nlp)
+
+    def insert(words, pos):
+        return realize(parse, (Edit("add", "obj", ((pos, pos),), ("",), (" ".join(words),),
+                                    (Change(pos, pos, words),)),)).text
+
+    assert insert(("a", "broccoli", "and"), 4) == "A market stand with some broccoli and many different kinds of fruit."
+    assert insert(("and", "a", "french", "fries"), 9) == "A market stand with many different kinds of fruit and some french fries."
+    assert insert(("a", "bus", "and"), 4) == "A market stand with a bus and many different kinds of fruit."

@@ -12,6 +12,8 @@ from toolkit.operators.base import Change, Edit, Fix
 from toolkit.parse import Parse
 from toolkit.scene import NOUN_POS, QUANTIFIER_NOUNS, SUBJECT_DEPS, verbs_read_as_nouns
 
+QUANTITY_WORDS = frozenset({"few", "couple", "lot", "lots", "dozen", "bunch", "number", "pair", "handful", "great"})
+
 # A slot is a mutable list [text, trailing whitespace, source index or None for a new word]:
 # realisation builds one per output word for every candidate, so it stays as cheap as possible.
 TEXT, WS, SRC = 0, 1, 2
@@ -86,13 +88,29 @@ def _fix_articles(slots: list[list], fixes: list[Fix]) -> None:
         if slots[nxt][TEXT].lower() in {"a", "an", "the"}:
             continue  # one before another ("on a a road" stays as the caption had it)
         want = indefinite_article(slots[nxt][TEXT])
-        inserted = slot[SRC] is None and slots[nxt][SRC] is None and (nxt + 1 == len(slots) or slots[nxt + 1][SRC] is not None)
-        if inserted and not countable(slots[nxt][TEXT].lower()):
-            want = "some"  # a new phrase's noun that is not counted: "and some sand", never "and a sand"
+        if slot[SRC] is None and not _counted_noun(slots, nxt):
+            want = "some"  # a new noun not counted: "and some sand", "some french fries", never "a sand"
         if want != low:
             new = match_case(want, slot[TEXT])
             fixes.append(Fix(slot[SRC] if slot[SRC] is not None else -1, slot[TEXT], new, "article"))
             slot[TEXT] = new
+
+
+_JOINERS = frozenset({"and", "or", ",", "of"})  # "of": "a group of giraffes" counts the group
+
+
+def _counted_noun(slots: list[list], first: int) -> bool:
+    """Whether the new phrase starting at slot `first` (after a new article) ends in a noun one of which
+    takes "a": not "sand", "broccoli", "glasses", "french fries". Words of the caption are not judged."""
+    end = first
+    while end < len(slots) and slots[end][SRC] is None and slots[end][TEXT].lower() not in _JOINERS:
+        end += 1
+    if end == first or slots[first][SRC] is not None or slots[first][TEXT].lower() in QUANTITY_WORDS:
+        return True  # "a few cows", "a couple of"
+    noun = slots[end - 1][TEXT].lower()
+    lemmas = getLemma(noun, upos="NOUN")
+    plural = bool(lemmas) and lemmas[0] != noun and noun.endswith("s")
+    return countable(noun) and not plural
 
 
 RELATIVE_PRONOUNS = frozenset({"that", "who", "which"})
