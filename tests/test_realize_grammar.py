@@ -192,3 +192,15 @@ def test_a_new_phrase_takes_some_before_a_plural_or_uncounted_noun(nlp):
     assert insert(("a", "broccoli", "and"), 4) == "A market stand with some broccoli and many different kinds of fruit."
     assert insert(("and", "a", "french", "fries"), 9) == "A market stand with many different kinds of fruit and some french fries."
     assert insert(("a", "bus", "and"), 4) == "A market stand with a bus and many different kinds of fruit."
+
+
+def test_a_relation_replaced_fits_its_subject_and_object(nlp):
+    # "Three dogs skiing with two balls" came from REPLACE relation: play -> ski (a sport: people only)
+    out = outputs(nlp, "Three dogs playing with two balls.", operators=("replace",), subtypes=("rel",))
+    assert "Three dogs skiing with two balls." not in out
+    assert not any(w in t for t in out for w in ("skiing", "surfing", "hugging", "kissing", "talking to"))
+    assert "Three dogs sleeping with two balls." in out
+    out = outputs(nlp, "A man playing with a dog.", operators=("replace",), subtypes=("rel",))
+    assert "A man hugging a dog." in out and "A man skiing with a dog." in out
+    out = outputs(nlp, "A hand spraying water into a white toilet bowl.", operators=("replace",), subtypes=("rel",))
+    assert "A hand pouring water into a white toilet bowl." in out

@@ -26,7 +26,8 @@ class RelationIndex:
 
     def __init__(self, data: dict[str, Any], file: str = "relations.toml") -> None:
         self.file = file
-        check_keys(file, "top level", data, {"symmetric", "symmetric_conjunctions", "intransitive", "stationary", *_KINDS})
+        check_keys(file, "top level", data, {"symmetric", "symmetric_conjunctions", "intransitive", "stationary", "person_subject", "animate_object",
+                                           *_KINDS})
         self.sets: dict[str, RelationSet] = {}
         self._kind: dict[str, str] = {}
         self._sets_of: dict[str, list[str]] = {}
@@ -41,6 +42,8 @@ class RelationIndex:
         self.symmetric = self._parse_symmetric(data)
         self.intransitive = self._verb_list(data, "intransitive")
         self.stationary = self._verb_list(data, "stationary")
+        self.person_subject = self._verb_list(data, "person_subject")
+        self.animate_object = self._verb_list(data, "animate_object")
         self._subs = {w: tuple(self._compute_substitutes(w)) for w in self._kind}
 
     # ---------------------------------------------------------------- parsing
@@ -152,6 +155,14 @@ class RelationIndex:
     def is_intransitive(self, phrase: str) -> bool:
         """True for a verb that takes no direct object ("sleep", "smile"): it cannot replace one that has one."""
         return phrase in self.intransitive
+
+    def needs_person_subject(self, phrase: str) -> bool:
+        """True for a verb only a person does ("ski", "read")."""
+        return phrase in self.person_subject
+
+    def needs_animate_object(self, phrase: str) -> bool:
+        """True for a verb done to a person or an animal ("hug", "pet", "talk to")."""
+        return phrase in self.animate_object
 
     def is_stationary(self, phrase: str) -> bool:
         """True for a verb of staying in place ("sit", "park"): with no object it tells no two things apart."""

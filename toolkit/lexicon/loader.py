@@ -199,6 +199,14 @@ class Lexicon:
         """True for a verb that takes no direct object ("sleep", "smile", "stand"): "sleeping the camera"."""
         return self._relations.is_intransitive(phrase)
 
+    def needs_person_subject(self, phrase: str) -> bool:
+        """True for a verb only a person does ("ski", "read", "talk"): "three dogs skiing" is no negative."""
+        return self._relations.needs_person_subject(phrase)
+
+    def needs_animate_object(self, phrase: str) -> bool:
+        """True for a verb done to a person or an animal ("hug", "pet", "talk to"): never "hugging two balls"."""
+        return self._relations.needs_animate_object(phrase)
+
     def is_stationary(self, phrase: str) -> bool:
         """True for a verb of staying in place ("sit", "stand", "park"): "a cat *sitting* next to a dog"
         says no more about which is which than "a cat next to a dog"."""

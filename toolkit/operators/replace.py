@@ -372,7 +372,8 @@ class Replace(Operator):
             prep = next((r for r in rels if r.kind == "prep" and r.verb == verb.start and r.start == verb.end), None)
             if prep is None or verb_unit(parse, lex, verb) is not None:
                 continue  # a verb and its own preposition ("look at") are replaced as one relation
-            vsubs = [v for v in lex.relation_substitutes(verb.lemma) if not _needs_object(v)][:3]
+            vsubs = [v for v in lex.relation_substitutes(verb.lemma)
+                     if not _needs_object(v) and _fits_arguments(parse, lex, verb, verb.end, v)][:3]
             psubs = [p for p in lex.relation_substitutes(prep.lemma) if relation_fits(parse, lex, prep, prep.end, p)][:3]
             pairs = sorted(((v, p) for v in range(len(vsubs)) for p in range(len(psubs))), key=lambda vp: (sum(vp), vp))
             choices = [(vsubs[v], psubs[p]) for v, p in pairs][: self.per_site]
@@ -384,6 +385,27 @@ class Replace(Operator):
 
             sites.append(self.site("rel", choices, build, priority=1))
         return sites
+
+
+PERSONS = frozenset({"person", "person_role"})
+
+
+def _fits_arguments(parse: Parse, lex: Lexicon, rel: Relation, end: int, sub: str) -> bool:
+    """A verb only a person does needs a person (or a hand) as its subject ("three dogs skiing"), one done to
+    a person or an animal needs one as its object ("hugging two balls"); unknown words pass."""
+    if rel.kind != "verb":
+        return True
+    scene = parse.scene
+    if lex.needs_person_subject(sub) and rel.subj is not None:
+        if lex.object_category(scene.objects[rel.subj].lemma.split(" ")[-1]) not in PERSONS | {"body_part", None}:
+            return False
+    if lex.needs_animate_object(sub):
+        obj = rel.obj
+        if end > rel.end:  # a verb with its own preposition: the preposition's object
+            obj = next((r.obj for r in scene.relations if r.kind == "prep" and r.start == rel.end), None)
+        if obj is not None and lex.object_category(scene.objects[obj].lemma.split(" ")[-1]) not in PERSONS | {"animal", None}:
+            return False
+    return True
 
 
 def _needs_object(phrase: str) -> bool:
@@ -425,6 +447,8 @@ def relation_fits(parse: Parse, lex: Lexicon, rel: Relation, end: int, sub: str)
     from out a window"), no verb that takes no object gets one ("sleeping the camera"); "without" never
     before a counted thing ("without a ball", never "without two balls")."""
     toks = parse.tokens
+    if not _fits_arguments(parse, lex, rel, end, sub):
+        return False
     if rel.kind == "prep":
         if sub.startswith("without") and rel.obj is not None:
             return not any(a.type == "count" and a.kind != "article" for a in parse.scene.attributes_of(rel.obj))
