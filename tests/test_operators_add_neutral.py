@@ -158,24 +158,22 @@ def test_replicate_keeps_the_plain_add(monkeypatch):
     assert seen == ["longer"]
 
 
-def test_language_model_picks_deletions_by_probability(nlp):
-    caption_lm = pytest.importorskip("toolkit.caption_lm")
-    from toolkit.operators.neutral import Planner
+def test_the_caption_model_judges_length_neutral_negatives_like_every_other(nlp):
+    from toolkit.caption_lm import CaptionLM, lexicon_priors, lm_tokens
 
     lex = load_lexicon()
     captions = ["A dog on the grass.", "A red car on the street.", "A cat sitting on a wooden bench.",
                 "A dog sleeping on a couch.", "A red vase on a table."]
-    lm = caption_lm.CaptionLM(captions, caption_lm.lexicon_priors(lex))
+    lm = CaptionLM(captions * 3, lexicon_priors(lex))
     parse = parse_text("A red car parked next to a wooden bench on the street.", nlp=nlp)
-    planner = Planner(parse, deletions(parse, lex), lm)
-    assert planner.lm is not None
-    own = lm.own_counts(caption_lm.lm_tokens(parse.text))
-    caption = caption_lm.lm_tokens(parse.text)
-    for d in planner.found:  # each deletion's score is the model's gap for the sentence without it
-        rest = [t.text for t in parse.tokens if not d.start <= t.i < d.end]
-        assert planner.lm.deletion(d) == pytest.approx(lm.gap(caption, caption_lm.lm_tokens(" ".join(rest)), own))
-    best = planner.best(("old",), 1, (0, 3))
-    assert best is not None and best.deletions and all(d.start >= 3 for d in best.deletions)
+    config = GenerationConfig(operators=("add",), max_candidates=60, add_length="neutral", max_plausibility_drop=8.0)
+    gen = generate(parse, config, lex, lm=lm)
+    caption = lm_tokens(parse.text)
+    own = lm.own_counts(caption)
+    assert gen.candidates and all(c.length_delta == 0 for c in gen.candidates)
+    for c in gen.candidates:  # length-neutral: no allowance for extra words
+        assert lm.gap(caption, lm_tokens(c.text), own) <= 8.0 + 1e-9
+    assert len(gen.candidates) < len(neutral(nlp, parse.text).candidates)
 
 
 def test_cli_add_length(tmp_path, captions_file):

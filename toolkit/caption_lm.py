@@ -75,7 +75,7 @@ class CaptionLM:
             self.n1ctx[v] += 1
             self.c1[w] += n
         self.total = sum(self.c1.values())
-        unseen_priors = len(self.priors - self.c1.keys())
+        unseen_priors = sum(1 for w in self.priors if w not in self.c1)
         self.vocab = len(self.c1) + unseen_priors + 1  # + 1: the unknown word
         self.denominator = self.total + self.prior_count * self.vocab
 
@@ -133,13 +133,26 @@ class CaptionLM:
             own[""] += 1
         return own
 
-    def window_logprob(self, words: Sequence[str], start: int, end: int, own: Counter) -> float:
-        """Sum of log p over the trigrams whose last word lies in words[start:end]."""
-        return sum(self.logprob3(words[i - 2], words[i - 1], words[i], own) for i in range(max(start, 2), end))
+    def window_logprob(self, words: Sequence[str], start: int, end: int, own: Counter,
+                       cache: dict | None = None) -> float:
+        """Sum of log p over the trigrams whose last word lies in words[start:end]; `cache` (one per
+        caption, as `own` is) keeps each trigram's log p for the caption's other candidates."""
+        if cache is None:
+            return sum(self.logprob3(words[i - 2], words[i - 1], words[i], own) for i in range(max(start, 2), end))
+        total = 0.0
+        for i in range(max(start, 2), end):
+            key = (words[i - 2], words[i - 1], words[i])
+            value = cache.get(key)
+            if value is None:
+                value = cache[key] = self.logprob3(key[0], key[1], key[2], own)
+            total += value
+        return total
 
-    def gap(self, caption: Sequence[str], candidate: Sequence[str], own: Counter | None = None) -> float:
+    def gap(self, caption: Sequence[str], candidate: Sequence[str], own: Counter | None = None,
+            cache: dict | None = None) -> float:
         """log p(caption) - log p(candidate), leave-one-out; > 0 when the caption is the more probable.
-        Only the trigrams that differ are scored (a shared prefix and suffix cancel)."""
+        Only the trigrams that differ are scored (a shared prefix and suffix cancel). `own` and `cache`:
+        the caption's counts and a trigram cache, to reuse over its candidates."""
         own = self.own_counts(caption) if own is None else own
         prefix = 0
         limit = min(len(caption), len(candidate))
@@ -150,8 +163,8 @@ class CaptionLM:
             suffix += 1
         # a trigram is shared when its three words lie in the common prefix or the common suffix
         cap_end, cand_end = min(len(caption), len(caption) - suffix + 2), min(len(candidate), len(candidate) - suffix + 2)
-        return (self.window_logprob(caption, prefix, cap_end, own)
-                - self.window_logprob(candidate, prefix, cand_end, own))
+        return (self.window_logprob(caption, prefix, cap_end, own, cache)
+                - self.window_logprob(candidate, prefix, cand_end, own, cache))
 
     def slot_logprob(self, left: Sequence[str], words: Sequence[str], right: Sequence[str], own: Counter) -> float:
         """log p of `words` and of the (up to two) words after them, given the two words before: how

@@ -40,6 +40,7 @@ NATIVE_MODULES = (
     "toolkit.operators.swap",
     "toolkit.operators.replace",
     "toolkit.operators.add",
+    "toolkit.operators.neutral",
     "toolkit.operators.compose",
 )
 

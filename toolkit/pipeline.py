@@ -202,7 +202,8 @@ def stored_caption_lm(engine: Engine, lex: Lexicon) -> tuple[CaptionLM, str]:
     (a digest of the captions it was fitted on), which becomes part of the run id."""
     cap = Caption.__table__
     with engine.connect() as conn:
-        return fit_caption_lm(conn.execute(select(cap.c.text_hash, cap.c.text)), lex)
+        rows = conn.execute(select(cap.c.text_hash, cap.c.text))
+        return fit_caption_lm(((h, text) for h, text in rows), lex)  # plain tuples: the model may be compiled
 
 
 def mine_counts(engine: Engine, lex: Lexicon, nlp: Any = None, chunk: int = 2000) -> CorpusCounts:

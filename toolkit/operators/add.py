@@ -15,8 +15,8 @@ from typing import Any
 
 from toolkit.corpus import CorpusCounts, canonical_object
 from toolkit.lexicon import Lexicon
-from toolkit.operators.base import Change, Edit, Operator, Site
-from toolkit.operators.neutral import ADD_LENGTHS, MAX_GAP, Planner, deletions, neutralise
+from toolkit.operators.base import Change, Edit, NoEdit, Operator, Site
+from toolkit.operators.neutral import ADD_LENGTHS, Combo, Planner, deletions, neutralise
 from toolkit.operators.sites import after_determiner, is_finite_subject, object_lemma_in_lexicon, words
 from toolkit.parse import Parse
 from toolkit.scene import SceneObject
@@ -98,17 +98,25 @@ def single_insert(parse: Parse, subtype: str, pos: int, new: tuple[str, ...], de
     return Edit("add", subtype, ((pos, pos),), ("",), (" ".join(new),), (Change(pos, pos, new),), number, detail, rank)
 
 
+def _plan(planner: Planner, insertion: Edit) -> Combo | None:
+    """The deletions that make the plain insertion `insertion` length-neutral, or None: away from the
+    phrase the insertion goes into or next to, which keeps every word."""
+    change = insertion.changes[0]
+    point = change.start
+    around = [(o.start, o.full_end) for o in planner.parse.scene.objects if o.start <= point <= o.full_end]
+    protected = (min(a for a, _ in around), max(b for _, b in around)) if around else (point, point)
+    return planner.best(change.words, point, protected)
+
+
 class Add(Operator):
     name = "add"
     subtypes = ("obj", "att")
 
-    def __init__(self, per_site: int = 4, counts: CorpusCounts | None = None, add_length: str = "longer",
-                 lm: Any = None) -> None:
+    def __init__(self, per_site: int = 4, counts: CorpusCounts | None = None, add_length: str = "longer") -> None:
         super().__init__(per_site, counts)
         if add_length not in ADD_LENGTHS:
             raise ValueError(f"add_length must be one of {', '.join(ADD_LENGTHS)}, not {add_length!r}")
         self.add_length = add_length  # "longer": plain insertions; "neutral": length-neutral only; "both"
-        self.lm = lm  # a caption language model (toolkit.caption_lm): picks deletions that keep the probability
         self._planner: Planner | None = None
 
     def _propose(self, parse: Parse, subtype: str, lex: Lexicon) -> list[Site] | str:
@@ -116,7 +124,7 @@ class Add(Operator):
         if self.add_length == "longer" or isinstance(plain, str):
             return plain
         if self._planner is None or self._planner.parse is not parse:
-            self._planner = Planner(parse, deletions(parse, lex), self.lm)  # once for both subtypes
+            self._planner = Planner(parse, deletions(parse, lex))  # once for both subtypes
         planner = self._planner
         neutral = [n for site in plain if (n := self._neutral(planner, site))] if planner.found else []
         if self.add_length == "both":
@@ -129,36 +137,22 @@ class Add(Operator):
 
     @staticmethod
     def _neutral(planner: Planner, site: Site) -> Site | None:
-        """The length-neutral variant of a plain ADD site: each choice that has deletions of as many
-        words elsewhere, with them (its own group, so that under a cap it takes turns of its own). With a
-        language model, only choices within MAX_GAP nats of the caption's probability, closest first."""
-        objects = planner.parse.scene.objects
-        scored: list[tuple[float, tuple]] = []
-        for choice in site.choices:
-            change = site.build(choice, 0).changes[0]
-            point = change.start
-            # the phrase the insertion goes into or next to keeps every word
-            around = [(o.start, o.full_end) for o in objects if o.start <= point <= o.full_end]
-            protected = (min(a for a, _ in around), max(b for _, b in around)) if around else (point, point)
-            best = planner.best(change.words, point, protected)
-            if best is None or abs(best.nats) > MAX_GAP:
-                continue
-            # flat, so that the choice's words read the same as the plain choice's: ("red", deletions),
-            # ("red", "color", deletions)
-            entry = (*choice, best.deletions) if isinstance(choice, tuple) else (choice, best.deletions)
-            scored.append((abs(best.nats), entry))
-        if not scored:
+        """The length-neutral variant of a plain ADD site (its own group, so that under a cap it takes
+        turns of its own): its choices, each with deletions elsewhere of as many words. Deletions are
+        planned when a choice is built, as a cap only ever builds a few: a choice with none that fits
+        raises NoEdit. A site whose first choice has none is not offered."""
+        if not site.choices or _plan(planner, site.build(site.choices[0], 0)) is None:
             return None
-        if planner.lm is not None:
-            scored.sort(key=lambda t: t[0])  # the negatives closest to their caption's probability first
-        choices = [c for _, c in scored]
         build = site.build
-        tuples = isinstance(site.choices[0], tuple)
 
-        def neutral(choice: tuple, rank: int) -> Edit:
-            return neutralise(build(choice[:-1] if tuples else choice[0], rank), choice[-1])
+        def neutral(choice: Any, rank: int) -> Edit:
+            edit = build(choice, rank)
+            best = _plan(planner, edit)
+            if best is None:
+                raise NoEdit(f"no deletion fits '{' '.join(edit.words_in)}'")
+            return neutralise(edit, best.deletions)
 
-        return Site(site.operator, site.subtype, choices, neutral, site.priority, "neutral")
+        return Site(site.operator, site.subtype, site.choices, neutral, site.priority, "neutral")
 
     def _attributes(self, parse: Parse, lex: Lexicon) -> list[Site] | str:
         scene = parse.scene

@@ -19,7 +19,7 @@ from toolkit.caption_lm import CaptionLM, lm_tokens
 from toolkit.corpus import CorpusCounts
 from toolkit.lexicon import Lexicon, load_lexicon
 from toolkit.operators.add import Add
-from toolkit.operators.base import OPERATOR_NAMES, SUBTYPES, Candidate, Edit, Operator, Site, Skip
+from toolkit.operators.base import OPERATOR_NAMES, SUBTYPES, Candidate, Edit, NoEdit, Operator, Site, Skip
 from toolkit.operators.neutral import ADD_LENGTHS
 from toolkit.operators.replace import Replace
 from toolkit.operators.swap import Swap
@@ -101,7 +101,7 @@ def propose_all(
     skips: list[Skip] = []
     per_site = config.per_site * config.pool if lm is not None else config.per_site
     for name in config.operators:
-        operator = Add(per_site, counts, config.add_length, lm) if name == "add" else OPERATORS[name](
+        operator = Add(per_site, counts, config.add_length) if name == "add" else OPERATORS[name](
             per_site=per_site, counts=counts)
         proposals = operator.propose(parse, config.subtypes, lex)
         sites.extend(proposals.sites)
@@ -112,8 +112,25 @@ def propose_all(
     if lm is not None:
         for site in sites:
             if site.operator != "swap" and len(site) > 1:
-                site.choices = draw_choices(lm, site.choices, config.per_site, rng)
+                site.choices = _Drawn(lm, site.choices, config.per_site, rng.random())  # type: ignore[assignment]
     return sites, skips
+
+
+class _Drawn:
+    """A site's choices, drawn from its pool (`draw_choices`) when the first one is asked for: a caption
+    proposes many sites, and a per-caption cap only ever takes choices from some of them."""
+
+    def __init__(self, lm: CaptionLM, pool: Sequence[Any], keep: int, seed: float) -> None:
+        self.lm, self.pool, self.keep, self.seed = lm, pool, keep, seed
+        self.drawn: list[Any] | None = None
+
+    def __len__(self) -> int:
+        return min(len(self.pool), self.keep)
+
+    def __getitem__(self, index: int) -> Any:
+        if self.drawn is None:
+            self.drawn = draw_choices(self.lm, self.pool, self.keep, random.Random(self.seed))
+        return self.drawn[index]
 
 
 def _choice_words(choice: object) -> list[str]:
@@ -137,31 +154,37 @@ def draw_choices(lm: CaptionLM, choices: Sequence[Any], keep: int, rng: random.R
     return [choice for _, _, choice in keyed[:keep]]
 
 
-def _tier_order(sites: list[Site]) -> Iterator[Edit]:
+def _tier_order(sites: list[Site], misses: list[int] | None = None) -> Iterator[Edit]:
     """One group's edits, every site's first choice before any site's second (tier = priority + index)."""
     spans = [(site, site.priority, site.priority + len(site)) for site in sites]
     last = max((end for _, _, end in spans), default=0)
     for tier in range(last):
         for site, first, end in spans:
             if first <= tier < end:
-                yield site.edit(tier - first)
+                try:
+                    edit = site.edit(tier - first)
+                except NoEdit:
+                    if misses is not None:
+                        misses[0] += 1
+                    continue
+                yield edit
 
 
 MAX_TURNS = 2  # edits a group may take in one round, however many more sites it has than the others
 
 
-def ordered_edits(sites: list[Site]) -> Iterator[Edit]:
+def ordered_edits(sites: list[Site], misses: list[int] | None = None) -> Iterator[Edit]:
     """Edits in selection order: the operator/subtype groups take turns, so that no group (say, ADD
     attribute, with a site per object and attribute type) crowds out the others under a cap. Every
     group has one edit before any has a second; after that, a group with at least twice (rounded) the
     sites of the smallest takes two edits per round, so a group with many more choices is not held to
     the pace of one with few. Within a group, every site's first choice comes before any site's second.
-    Edits are built only when asked for."""
+    Edits are built only when asked for; a choice that gives none (NoEdit) is counted in `misses[0]`."""
     groups: dict[tuple[str, str, str], list[Site]] = {}
     for site in sites:
         groups.setdefault((site.operator, site.subtype, site.group), []).append(site)  # group: length-neutral ADD
     fewest = min((len(group) for group in groups.values()), default=1)
-    streams = [(_tier_order(group), min(MAX_TURNS, max(1, round(len(group) / fewest)))) for group in groups.values()]
+    streams = [(_tier_order(group, misses), min(MAX_TURNS, max(1, round(len(group) / fewest)))) for group in groups.values()]
     first_round = True
     while streams:
         for entry in list(streams):
@@ -201,11 +224,13 @@ def generate(
     judge = _Plausibility(lm, parse.text, config.max_plausibility_drop) if lm is not None else None
     level: list[Candidate] = []
     edits: list[Edit] = []
-    for edit in ordered_edits(sites):
-        if len(level) >= config.max_candidates and config.depth == 1:
+    misses = [0]
+    for edit in ordered_edits(sites, misses):
+        full = len(level) >= config.max_candidates or _spent(judge, misses[0], config)
+        if full and config.depth == 1:
             break
         edits.append(edit)
-        if len(level) < config.max_candidates:
+        if not full:
             cand = _make(parse, (edit,), None, seen, source_doubles, judge)
             if cand:
                 level.append(cand)
@@ -234,8 +259,9 @@ def _extend(
                 pairs.append((p_rank + e_rank, parent, edit))
     pairs.sort(key=lambda t: t[0])  # stable: ties keep the seeded edit order
     level: list[Candidate] = []
+    dropped_before = judge.dropped if judge is not None else 0
     for _, parent, edit in pairs:
-        if len(level) >= config.max_candidates:
+        if len(level) >= config.max_candidates or _spent(judge, 0, config, dropped_before):
             break
         cand = _make(parse, (*parent.edits, edit), parent.id, seen, source_doubles, judge)
         if cand:
@@ -249,6 +275,17 @@ def _adjacent_insertions(edits: tuple[Edit, ...], edit: Edit) -> bool:
     return any(s == t and s in points for s, t in edit.spans)
 
 
+MISS_BUDGET = 1  # with a language model: choices a level may try in vain, per candidate it keeps at most
+
+
+def _spent(judge: _Plausibility | None, misses: int, config: GenerationConfig, dropped_before: int = 0) -> bool:
+    """Whether a level (with a language model) has tried as many choices in vain as it may: `misses`
+    plus the candidates it dropped as implausible (those since `dropped_before`). Where most choices read
+    much worse than their caption (a corpus of near-identical captions), trying every edit costs a
+    realisation and a score each, for little."""
+    return judge is not None and judge.dropped - dropped_before + misses >= MISS_BUDGET * config.max_candidates
+
+
 class _Plausibility:
     """Drops candidates much less probable than their caption under the caption language model."""
 
@@ -256,13 +293,14 @@ class _Plausibility:
         self.lm, self.max_drop = lm, max_drop
         self.words = lm_tokens(caption)
         self.own = lm.own_counts(self.words)
+        self.cache: dict = {}
         self.dropped = 0
 
     def keep(self, text: str, length_delta: int) -> bool:
         if self.max_drop is None:
             return True
         # an inserted word costs probability whatever it says: allow the corpus's mean cost per word
-        drop = self.lm.gap(self.words, lm_tokens(text), self.own) - length_delta * self.lm.word_cost
+        drop = self.lm.gap(self.words, lm_tokens(text), self.own, self.cache) - length_delta * self.lm.word_cost
         if drop > self.max_drop:
             self.dropped += 1
             return False
