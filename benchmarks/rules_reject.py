@@ -41,12 +41,15 @@ def dev_captions(folder: str | Path = DEFAULT_FOLDER) -> list[str]:
 def reject_share(captions: Iterable[str], config=None, *, nlp=None, workdir: str | Path | None = None) -> dict:
     """Generate default candidates for `captions` in a fresh store, judge them with the rules, and return
     {"captions", "candidates", "rejected", "share", "new_rejected", "new_share", "own_failing_captions",
+    "inherited_recorded",
     "by_rule": {rule: n}, "new_by_rule": {rule: n}, "by_op": {op/subtype: [n, rejected, new_rejected]},
     "rejects": [{"caption", "text", "operator", "subtype", "fired": [[rule, why]], "edits", "inherited"}]}.
 
     A reject is *inherited* when every rule that fired on it also fires on the caption itself (the caption
     says "a enclosure", or its parse misleads the agreement rule): the edit did not introduce the problem.
-    `new_*` counts the rest, the rejects the generator introduced."""
+    `new_*` counts the rest, the rejects the generator introduced. Since the rule filter reports only the
+    grammar problems an edit introduced (rules.v1 with `RuleConfig(inherited=False)`, the default), inherited
+    rejects are none; `inherited_recorded` counts the candidates whose verdict records such problems."""
     from sqlalchemy import text as sql
 
     from toolkit.filters.rules import grammar_issues
@@ -76,9 +79,11 @@ def reject_share(captions: Iterable[str], config=None, *, nlp=None, workdir: str
             "select c.text, k.text, k.operator, k.subtype, v.passed, v.reasons, k.provenance from candidate k "
             "join caption c on c.id = k.caption_id join verdict v on v.candidate_id = k.id and v.judge = 'rules' "
             "order by k.id"))
+        recorded = 0  # candidates whose verdict records grammar problems inherited from the caption
         for caption, text, operator, subtype, passed, reasons, provenance in rows:
             key = f"{operator}/{subtype}"
             by_op[key][0] += 1
+            recorded += "inherited" in json.loads(reasons)
             if passed:
                 continue
             by_op[key][1] += 1
@@ -97,7 +102,7 @@ def reject_share(captions: Iterable[str], config=None, *, nlp=None, workdir: str
     new = sum(not r["inherited"] for r in rejects)
     return {"captions": len(records), "candidates": n, "rejected": n - report.passed,
             "share": (n - report.passed) / n if n else 0.0, "new_rejected": new, "new_share": new / n if n else 0.0,
-            "own_failing_captions": sum(bool(v) for v in own.values()),
+            "own_failing_captions": sum(bool(v) for v in own.values()), "inherited_recorded": recorded,
             "by_rule": dict(by_rule.most_common()), "new_by_rule": dict(new_by_rule.most_common()),
             "by_op": {k: v for k, v in sorted(by_op.items())}, "rejects": rejects}
 
@@ -125,7 +130,8 @@ def main() -> None:
     print(f"{res['captions']} captions, {n} candidates, {res['rejected']} rejected "
           f"({100 * res['share']:.2f} %) in {elapsed:.0f} s; {res['new_rejected']} "
           f"({100 * res['new_share']:.2f} %) not inherited from the {res['own_failing_captions']} captions "
-          f"the grammar rules reject themselves")
+          f"the grammar rules reject themselves; {res['inherited_recorded']} candidates passed or rejected "
+          f"with grammar problems inherited from their caption recorded (not rejected for them)")
     print("\nby rule (a candidate may fire several; new: not also firing on its caption):")
     for rule, k in res["by_rule"].items():
         k_new = res["new_by_rule"].get(rule, 0)

@@ -7,7 +7,7 @@ from conftest import stored_candidates
 from sqlalchemy import inspect, select, update
 
 from toolkit.filters.counts import PlausibilityCounts, PlausibilityModel, load_or_mine
-from toolkit.filters.rules import RuleConfig, check_candidate, grammar_issues, validity_issues
+from toolkit.filters.rules import Fired, RuleConfig, check_candidate, grammar_issues, split_inherited, validity_issues
 from toolkit.filters.runner import run_rules
 from toolkit.filters.select import Selection
 from toolkit.filters.store import latest_verdicts
@@ -26,6 +26,8 @@ GOOD = [
     "A man wants to ride a horse.",
     "Why would the cow be grazing in front of those homes?",
     "An old man sits on a bench.",
+    "A small clean bathroom and a dining room that is well lit.",  # the clause may modify the last noun only
+    "Three women and a child that are standing in front of a table.",  # ... or both
 ]
 BAD = [
     ("A dog are running on the grass.", "agreement"),
@@ -39,6 +41,7 @@ BAD = [
     ("A dog and.", "dangling_conjunction"),
     ("And a dog on the grass.", "dangling_conjunction"),
     ("A dog with the on a bench.", "dangling_article"),
+    ("A dog that are running.", "agreement"),
 ]
 
 
@@ -144,3 +147,46 @@ def test_counts_record_their_source_and_are_reused(engine):
     sid, source, counts = load_or_mine(engine)
     assert source["kind"] == "captions" and source["parsed_captions"] == counts.captions > 0
     assert load_or_mine(engine)[0] == sid
+
+
+def test_a_swap_across_a_symmetric_relation_is_valid_when_something_else_tells_the_objects_apart(nlp):
+    walk = parse_text("A person walking along the beach with a surfboard.", nlp=nlp)
+    swap = _edit("swap", "obj", [[1, 2], [8, 9]], ["person", "surfboard"], ["surfboard", "person"])
+    assert validity_issues(walk.text, "A surfboard walking along the beach with a person.", swap, walk) == []
+    dress = parse_text("A man standing next to a woman in a gray dress.", nlp=nlp)
+    swap = _edit("swap", "obj", [[1, 2], [6, 7]], ["man", "woman"], ["woman", "man"])
+    assert validity_issues(dress.text, "A woman standing next to a man in a gray dress.", swap, dress) == []
+    # a verb of staying in place with no object tells nothing apart
+    sit = parse_text("A cat sitting next to a dog.", nlp=nlp)
+    swap = _edit("swap", "obj", [[1, 2], [6, 7]], ["cat", "dog"], ["dog", "cat"])
+    assert [(f.rule, f.why) for f in validity_issues(sit.text, "A dog sitting next to a cat.", swap, sit)] == [
+        ("symmetric_swap", "swaps the arguments of the symmetric relation 'next to'")]
+
+
+def test_grammar_problems_the_caption_has_too_are_recorded_not_rejected(nlp):
+    caption = parse_text("A dog are running on the grass.", nlp=nlp)
+    cand = parse_text("A cat are running on the grass.", nlp=nlp)
+    edit = _edit("replace", "obj", [[1, 2]], ["dog"], ["cat"])
+    res = check_candidate(caption.text, caption, cand.text, cand, edit, RuleConfig(plausibility=False), None)
+    assert res.passed and res.fired == []
+    assert res.reasons() == {"fired": [], "inherited": [
+        {"rule": "agreement", "why": "'cat ... are': singular subject, plural verb"}]}
+    strict = check_candidate(caption.text, caption, cand.text, cand, edit, RuleConfig(plausibility=False, inherited=True), None)
+    assert not strict.passed and strict.rule == "agreement" and "inherited" not in strict.details
+    # a problem the edit adds is still reported, beside the inherited one
+    worse = parse_text("A cat are running on the the grass.", nlp=nlp)
+    res = check_candidate(caption.text, caption, worse.text, worse, edit, RuleConfig(plausibility=False), None)
+    assert [f.rule for f in res.fired] == ["doubled_word"] and [f["rule"] for f in res.details["inherited"]] == ["agreement"]
+    # and a caption with no problem of its own records none
+    fine = parse_text("A dog is running on the grass.", nlp=nlp)
+    bad = parse_text("A dog are running on the grass.", nlp=nlp)
+    res = check_candidate(fine.text, fine, bad.text, bad, None, RuleConfig(plausibility=False), None)
+    assert [f.rule for f in res.fired] == ["agreement"] and "inherited" not in res.details
+
+
+def test_split_inherited_counts_each_rule():
+    a1, a2 = Fired("agreement", "'women ... are'"), Fired("agreement", "'man ... is'")
+    art = Fired("article", "'a apple'")
+    assert split_inherited([a2, art], [a1]) == ([art], [a2])  # same rule as often: inherited
+    assert split_inherited([a1, a2], [a1]) == ([a2], [a1])  # one more than the caption: new
+    assert split_inherited([], [a1]) == ([], [])

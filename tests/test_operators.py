@@ -314,3 +314,15 @@ def test_a_generation_module_can_be_imported_first(module):
     code = f"import {module}; from toolkit.operators import GenerationConfig, generate; print(generate.__name__)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip() == "generate", out.stderr[-500:]
+
+
+def test_add_object_never_joins_a_phrase_right_before_the_subjects_verb(nlp):
+    # "A person on a skateboard and a ball does ...": read (and parsed) as a plural subject of "does"
+    out = texts(run(nlp, "A person on a skateboard does a flip in a parking lot.", ["add"], ("obj",)))
+    assert not [t for t in out if t.startswith("A person on a skateboard and a ")], out
+    assert "A person on a skateboard does a flip in a parking lot and a park." in out
+    out = texts(run(nlp, "The girl with glasses is eating a slice of pizza.", ["add"], ("obj",)))
+    assert not [t for t in out if t.startswith("The girl with glasses and a ")], out
+    # the "of" of a quantity joins what the herd is of
+    out = texts(run(nlp, "A herd of sheep are grazing in a green field.", ["add"], ("obj",)))
+    assert "A herd of sheep and a horse are grazing in a green field." in out

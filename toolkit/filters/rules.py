@@ -1,7 +1,11 @@
 """The offline rule filter: grammar and agreement, validity (the negative really changes the meaning) and
 corpus plausibility. Each check returns the rules that fired with a reason; a candidate passes when none did.
 
-Grammar checks read a spaCy parse of the candidate; validity checks read the candidate's provenance
+Grammar checks read a spaCy parse of the candidate and report only what the edit introduced: a problem
+the caption has too (its "a women", a parser misreading it) is no fault of the negative, which is never
+held to be less grammatical than its caption. Such inherited problems are kept in the verdict's details
+("inherited": the rules and reasons), so ungrammatical captions can still be found, and
+`RuleConfig(inherited=True)` rejects them as well. Validity checks read the candidate's provenance
 (edits with spans into the caption's parse, words out and in) and the lexicon; the plausibility check
 compares the candidate's new attribute-object and subject-relation-object compositions with corpus counts.
 """
@@ -52,6 +56,7 @@ class RuleConfig:
     grammar: bool = True
     validity: bool = True
     plausibility: bool = True
+    inherited: bool = False  # also reject a grammar problem the caption itself has (off: recorded only)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -107,6 +112,9 @@ def _subject_number(parse: Parse, subj: int, depth: int = 0) -> str | None:
     if tok.lower in RELATIVE_PRONOUNS:  # "a dog that is...": the noun the relative clause modifies
         clause = parse.tokens[tok.head]
         if clause.dep == "relcl" and depth < 2:
+            noun = parse.tokens[clause.head]
+            if noun.dep == "conj" or _coordinated(parse, clause.head):
+                return None  # "a bathroom and a kitchen that is/are lit": the clause may modify the last one or both
             return _subject_number(parse, clause.head, depth + 1)
         return None
     if _coordinated(parse, subj):
@@ -219,6 +227,43 @@ def grammar_issues(parse: Parse) -> list[Fired]:
     return article_issues(parse) + agreement_issues(parse) + doubled_word_issues(parse) + dangling_issues(parse)
 
 
+def split_inherited(issues: list[Fired], caption_issues: list[Fired]) -> tuple[list[Fired], list[Fired]]:
+    """(new, inherited): a candidate's grammar problem is inherited when its caption has it too, the same
+    rule with the same reason, or else the same rule as often ("A man and a women" -> "A women and a
+    man": the agreement rule fires once on each, on other words). Only the excess of a rule is new."""
+    left = list(caption_issues)
+    new, inherited, unmatched = [], [], []
+    for f in issues:
+        if f in left:
+            left.remove(f)
+            inherited.append(f)
+        else:
+            unmatched.append(f)
+    for f in unmatched:
+        same_rule = next((g for g in left if g.rule == f.rule), None)
+        if same_rule is None:
+            new.append(f)
+        else:
+            left.remove(same_rule)
+            inherited.append(f)
+    return new, inherited
+
+
+_CAPTION_ISSUES: dict[str, tuple[Parse, list[Fired]]] = {}
+
+
+def _caption_issues(caption: Parse) -> list[Fired]:
+    """The caption's own grammar problems, cached while the same parse of it is judged again."""
+    hit = _CAPTION_ISSUES.get(caption.text)
+    if hit is not None and hit[0] is caption:
+        return hit[1]
+    if len(_CAPTION_ISSUES) > 4096:
+        _CAPTION_ISSUES.clear()
+    issues = grammar_issues(caption)
+    _CAPTION_ISSUES[caption.text] = (caption, issues)
+    return issues
+
+
 # ---------------------------------------------------------------------------------------- validity
 
 _NORM = re.compile(r"[^\w\s]")
@@ -274,6 +319,25 @@ def _objects_in(caption: Parse, span: tuple[int, int]) -> list[int]:
     return [k for k, o in enumerate(caption.scene.objects) if start <= o.head < end]
 
 
+def _told_apart(scene, lex: Lexicon, ka: int, kb: int) -> bool:
+    """Whether anything but their symmetric relation tells objects ka and kb apart, so that swapping them
+    changes what the caption says. The principle: a swap keeps the meaning when the two things are joined
+    by a symmetric relation ("next to", "with") and *nothing else* relates either of them: no relation to a
+    third thing ("a man next to a woman *in a gray dress*": the dress changes owner) and no verb of their
+    own ("A person *walking* along the beach with a surfboard": the agent changes), except a verb of
+    staying in place with no object ("A cat *sitting* next to a dog" says no more than "a cat next to a
+    dog"). The generator refuses the swaps this calls symmetric (`toolkit.operators.sites.symmetric_link`)
+    and keeps the others, which SugarCrepe's own swap negatives are often made of."""
+    for r in scene.relations:
+        if not {r.subj, r.obj} & {ka, kb} or {r.subj, r.obj} == {ka, kb}:
+            continue
+        if r.subj is not None and r.obj is not None:
+            return True
+        if r.kind == "verb" and not (r.obj is None and lex.is_stationary(r.lemma)):
+            return True
+    return False
+
+
 def _swap_issues(edit: dict, caption: Parse | None, lex: Lexicon) -> list[Fired]:
     out = []
     outs = edit.get("words_out") or []
@@ -295,8 +359,9 @@ def _swap_issues(edit: dict, caption: Parse | None, lex: Lexicon) -> list[Fired]
         if r.subj is None or r.obj is None:
             continue
         if {r.subj, r.obj} & set(left) and {r.subj, r.obj} & set(right) and lex.is_symmetric(r.lemma):
-            out.append(Fired("symmetric_swap", f"swaps the arguments of the symmetric relation '{r.lemma}'"))
-            break
+            if not _told_apart(scene, lex, r.subj, r.obj):
+                out.append(Fired("symmetric_swap", f"swaps the arguments of the symmetric relation '{r.lemma}'"))
+                break
     heads = {scene.objects[k].head for k in left}, {scene.objects[k].head for k in right}
     for k in left + right:
         tok = caption.tokens[scene.objects[k].head]
@@ -377,7 +442,12 @@ def check_candidate(caption_text: str, caption: Parse | None, text: str, candida
     if config.validity:
         fired += validity_issues(caption_text, text, provenance, caption, lex)
     if config.grammar:
-        fired += grammar_issues(candidate)
+        issues = grammar_issues(candidate)
+        if caption is not None and not config.inherited:
+            issues, inherited = split_inherited(issues, _caption_issues(caption))
+            if inherited:
+                details["inherited"] = [asdict(f) for f in inherited]
+        fired += issues
     if config.plausibility and model is not None and caption is not None:
         score, details["plausibility"], more = plausibility(model, caption, candidate, config.plausibility_threshold)
         fired += more

@@ -19,7 +19,7 @@ from toolkit.operators.base import Change, Edit, NoEdit, Operator, Site
 from toolkit.operators.neutral import ADD_LENGTHS, Combo, Planner, deletions, neutralise
 from toolkit.operators.sites import after_determiner, is_finite_subject, object_lemma_in_lexicon, words
 from toolkit.parse import Parse
-from toolkit.scene import SceneObject
+from toolkit.scene import SUBJECT_DEPS, SceneObject
 
 # Conventional English adjective order: a new attribute goes before any existing one of a later type.
 TYPE_ORDER = {
@@ -106,6 +106,28 @@ def _plan(planner: Planner, insertion: Edit) -> Combo | None:
     around = [(o.start, o.full_end) for o in planner.parse.scene.objects if o.start <= point <= o.full_end]
     protected = (min(a for a, _ in around), max(b for _, b in around)) if around else (point, point)
     return planner.best(change.words, point, protected)
+
+
+def _joins_the_subject(parse: Parse, obj: SceneObject) -> bool:
+    """Whether "and a Y" after this object would stand right before the verb of a subject the object
+    only ends a phrase of ("A person *on a skateboard* [and a ball] does a flip", "The girl with glasses
+    [and a cup] is eating"): a reader, and the parser, take "a person ... and a ball" as the plural
+    subject of "does", and agreeing the verb would make the person and the ball do the flip, so the
+    site is not proposed. Farther from the verb the phrase reads as the inner one's ("A sign with teddy
+    bears [and a flower pot] on it is ..."); and the "of" of a quantity is no such phrase: "A herd of
+    sheep [and a horse] are grazing" joins what the herd is of."""
+    toks = parse.tokens
+    end = obj.full_end
+    k, steps = obj.head, 0
+    while toks[k].dep in {"pobj", "prep", "conj", "cc"} and toks[k].head != k and steps < 6:
+        if toks[k].dep == "prep" and toks[k].lower == "of":
+            return False
+        k, steps = toks[k].head, steps + 1
+        if toks[k].dep in SUBJECT_DEPS and toks[k].pos in {"NOUN", "PROPN", "PRON"}:
+            verb = toks[k].head
+            helpers = [c for c in parse.children[verb] if toks[c].dep in {"aux", "auxpass", "neg"} and c > k]
+            return end == min([verb, *helpers])
+    return False
 
 
 class Add(Operator):
@@ -228,7 +250,8 @@ class Add(Operator):
                 return single_insert(parse, "obj", obj.start, ("a", *sub.split(" "), "and"), f"+{sub} before {lemma}",
                                      rank, number)
 
-            sites.append(self.site("obj", subs, after))
+            if not _joins_the_subject(parse, obj):
+                sites.append(self.site("obj", subs, after))
             sites.append(self.site("obj", subs[:2], before, priority=1))
         sites.extend(self._beside(parse, lex, context, present))
         return sites or "no object in the lexicon to join a new one to"
