@@ -59,25 +59,30 @@ class CaptionLM:
         self.captions += 1
 
     def _index(self) -> None:
-        """Derived counts: contexts, distinct continuations, bigrams and unigrams."""
-        self.c12: Counter = Counter()  # c(u v .)
-        self.n12: Counter = Counter()  # distinct w after u v
+        """Derived counts: per context its count and distinct continuations, bigrams and unigrams."""
+        # (count, distinct continuations) per context in one value: a score looks a context up once
+        self.ctx2: dict[tuple[str, str], tuple[int, int]] = {}  # (u, v) -> (c(u v .), distinct w after u v)
         self.c2: Counter = Counter()  # c(v w)
+        ctx2 = self.ctx2
         for (u, v, w), n in self.c3.items():
-            self.c12[(u, v)] += n
-            self.n12[(u, v)] += 1
+            seen = ctx2.get((u, v))
+            ctx2[(u, v)] = (n, 1) if seen is None else (seen[0] + n, seen[1] + 1)
             self.c2[(v, w)] += n
-        self.c1ctx: Counter = Counter()  # c(v .)
-        self.n1ctx: Counter = Counter()  # distinct w after v
+        self.ctx1: dict[str, tuple[int, int]] = {}  # v -> (c(v .), distinct w after v)
         self.c1: Counter = Counter()  # c(w) as a predicted word
+        ctx1 = self.ctx1
         for (v, w), n in self.c2.items():
-            self.c1ctx[v] += n
-            self.n1ctx[v] += 1
+            seen1 = ctx1.get(v)
+            ctx1[v] = (n, 1) if seen1 is None else (seen1[0] + n, seen1[1] + 1)
             self.c1[w] += n
         self.total = sum(self.c1.values())
         unseen_priors = sum(1 for w in self.priors if w not in self.c1)
         self.vocab = len(self.c1) + unseen_priors + 1  # + 1: the unknown word
         self.denominator = self.total + self.prior_count * self.vocab
+        # `word_count` of every word the model knows, computed once (a word it does not know: `unseen`)
+        self.unseen = 0 + self.prior_count * 1.0
+        self.counts: dict[str, float] = {w: self._word_count(w) for w in (*self.c1, *self.priors)}
+        self.choice_weights: dict = {}  # compose.draw_choices' weight of each substitute, once computed
 
     def _mean_word_cost(self, sample: list[list[str]]) -> float:
         """Mean -log p of a word of a caption, leave-one-out: what an inserted word costs on average."""
@@ -89,12 +94,12 @@ class CaptionLM:
 
     def word_count(self, word: str) -> float:
         """How often captions use a word (its count as a predicted word), plus its prior."""
+        return self.counts.get(word, self.unseen)
+
+    def _word_count(self, word: str) -> float:
         return self.c1.get(word, 0) + self.prior_count * (2.0 if word in self.priors else 1.0)
 
     # --------------------------------------------------------------------------------- probabilities
-
-    def _p1(self, w: str, own: Counter) -> float:
-        return (self.word_count(w) - own.get(w, 0)) / (self.denominator - own.get("", 0))
 
     def _level(self, joint: int, own_joint: int, ctx: int, own_ctx: int, types: int, lower: float) -> float:
         """Interpolated absolute discounting at one level, with the caption's own counts taken out."""
@@ -108,13 +113,29 @@ class CaptionLM:
         return (max(joint - d, 0.0) + d * types * lower) / ctx
 
     def logprob3(self, u: str, v: str, w: str, own: Counter) -> float:
-        """log p(w | u v) with the counts in `own` (a caption's, from `own_counts`) left out."""
-        p1 = self._p1(w, own)
-        p2 = self._level(self.c2.get((v, w), 0), own.get((v, w), 0), self.c1ctx.get(v, 0), own.get((v,), 0),
-                         self.n1ctx.get(v, 0), p1)
-        p3 = self._level(self.c3.get((u, v, w), 0), own.get((u, v, w), 0), self.c12.get((u, v), 0),
-                         own.get((u, v, ""), 0), self.n12.get((u, v), 0), p2)
-        return math.log(p3)
+        """log p(w | u v) with the counts in `own` (a caption's, from `own_counts`) left out.
+
+        Looks up only what can count: a context the corpus never saw leaves its level to the one below,
+        and the caption's own n-gram counts are looked up only when its words are in it (`own` has
+        every predicted word of the caption as a key, so a word it lacks ends no n-gram of the caption,
+        and a context word it lacks, other than <s>, starts none)."""
+        own_w = own_total = own_v = 0
+        if own:
+            own_w = own.get(w, 0)
+            own_total = own.get("", 0)
+            if v == BOS or v in own:
+                own_v = own.get((v,), 0)
+        p = (self.counts.get(w, self.unseen) - own_w) / (self.denominator - own_total)
+        ctx1 = self.ctx1.get(v)
+        if ctx1 is not None:
+            p = self._level(self.c2.get((v, w), 0), own.get((v, w), 0) if own_w else 0, ctx1[0], own_v,
+                            ctx1[1], p)
+        ctx2 = self.ctx2.get((u, v))
+        if ctx2 is not None:
+            own_uv = own.get((u, v, ""), 0) if own_v else 0
+            p = self._level(self.c3.get((u, v, w), 0), own.get((u, v, w), 0) if own_w and own_uv else 0, ctx2[0],
+                            own_uv, ctx2[1], p)
+        return math.log(p)
 
     def own_counts(self, words: Sequence[str]) -> Counter:
         """The counts one caption (as `lm_tokens`) added to the model, keyed as `logprob3` subtracts them:

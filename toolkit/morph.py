@@ -71,6 +71,7 @@ ZERO_PLURALS = frozenset({"sheep", "deer", "fish", "bison", "moose", "elk", "air
                           "shrimp", "swine", "buffalo", "series", "species"})
 
 
+@functools.lru_cache(maxsize=8192)
 def countable(lemma: str) -> bool:
     """Whether one of the noun takes "a" and its plural takes a number: not "a broccoli", "a scissors"
     or "two luggages" (multiword: the last word decides)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -79,6 +80,8 @@ def _fix_articles(slots: list[list], fixes: list[Fix]) -> None:
     enclosure"): a negative is never less grammatical than the caption it comes from."""
     for k in range(len(slots) - 1):
         slot = slots[k]
+        if len(slot[TEXT]) > 2:
+            continue  # not an article ("a", "an" in any case): most words, looked at without lower-casing
         low = slot[TEXT].lower()
         if low != "a" and low != "an":
             continue
@@ -107,7 +110,12 @@ def _counted_noun(slots: list[list], first: int) -> bool:
         end += 1
     if end == first or slots[first][SRC] is not None or slots[first][TEXT].lower() in QUANTITY_WORDS:
         return True  # "a few cows", "a couple of"
-    noun = slots[end - 1][TEXT].lower()
+    return _one_counted(slots[end - 1][TEXT].lower())
+
+
+@functools.lru_cache(maxsize=8192)
+def _one_counted(noun: str) -> bool:
+    """Whether one of `noun` takes "a": counted, and not a plural form (lemminflect's lookup, cached)."""
     lemmas = getLemma(noun, upos="NOUN")
     plural = bool(lemmas) and lemmas[0] != noun and noun.endswith("s")
     return countable(noun) and not plural
@@ -315,8 +323,16 @@ def stacked_articles(text: str) -> bool:
 _ALNUM = re.compile(r"[^\W_]")
 
 
+_WORDLIKE: dict[str, bool] = {}  # `_is_word` of every text seen: the same tokens come up candidate after candidate
+
+
 def _is_word(text: str) -> bool:
-    return _ALNUM.search(text) is not None
+    known = _WORDLIKE.get(text)
+    if known is None:
+        known = _WORDLIKE[text] = _ALNUM.search(text) is not None
+        if len(_WORDLIKE) > 65536:
+            _WORDLIKE.clear()
+    return known
 
 
 def realize(parse: Parse, edits: tuple[Edit, ...] | list[Edit]) -> Realized:
