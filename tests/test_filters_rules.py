@@ -28,6 +28,8 @@ GOOD = [
     "An old man sits on a bench.",
     "A small clean bathroom and a dining room that is well lit.",  # the clause may modify the last noun only
     "Three women and a child that are standing in front of a table.",  # ... or both
+    "A horse and a small sheep are standing in a field.",  # "sheep" is its own plural
+    "A few young cows grazing in a field.",  # the "a" of a quantity
 ]
 BAD = [
     ("A dog are running on the grass.", "agreement"),

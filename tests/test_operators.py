@@ -326,3 +326,15 @@ def test_add_object_never_joins_a_phrase_right_before_the_subjects_verb(nlp):
     # the "of" of a quantity joins what the herd is of
     out = texts(run(nlp, "A herd of sheep are grazing in a green field.", ["add"], ("obj",)))
     assert "A herd of sheep and a horse are grazing in a green field." in out
+
+
+def test_swap_never_exchanges_phrases_that_differ_in_their_article_only(nlp):
+    gen = run(nlp, "A bus stopped at a curb to allow people to board the bus.", ["swap"], ("obj",))
+    assert "The bus stopped at a curb to allow people to board a bus." not in texts(gen)
+    gen = run(nlp, "A kitten is looking into a mirror and touching the mirror with one paw.", ["swap"], ("obj",))
+    assert "A kitten is looking into the mirror and touching a mirror with one paw." not in texts(gen)
+
+
+def test_replace_relation_never_replaces_a_noun_read_as_a_preposition(nlp):
+    out = texts(run(nlp, "A person sprays the inside of a toilet.", ["replace"], ("rel",)))
+    assert not [t for t in out if "the on" in t or "the in " in t], out

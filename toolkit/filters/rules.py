@@ -94,7 +94,11 @@ def article_issues(parse: Parse) -> list[Fired]:
         between = parse.tokens[t.i + 1 : t.head]
         modifiers_only = t.head > t.i and all(b.dep in {"amod", "compound", "advmod", "nummod"} and b.pos not in
                                               {"PUNCT", "CCONJ", "NOUN", "PROPN"} for b in between)
-        if t.dep == "det" and modifiers_only and head.tag in {"NNS", "NNPS"}:
+        # not an article of a quantity ("a few cows", "a couple of dogs") nor before a noun whose plural
+        # is its singular ("a sheep", "a thermos": the tagger may call it plural)
+        quantity = nxt.lower in {"few", "couple", "lot", "dozen", "bunch", "number", "pair"}
+        invariant = head.lower == head.lemma.lower()
+        if t.dep == "det" and modifiers_only and head.tag in {"NNS", "NNPS"} and not quantity and not invariant:
             out.append(Fired("article", f"'{t.text}' before the plural '{head.text}'"))
     return out
 

@@ -331,6 +331,8 @@ class Replace(Operator):
             return tuple((inflect_verb(sub, verb_tag(toks[rel.start])) if rel.kind == "verb" else sub).split(" "))
 
         for rel in scene.relations:
+            if rel.kind == "prep" and rel.start > 0 and toks[rel.start - 1].lower in {"a", "an", "the"}:
+                continue  # a noun, not a preposition: "sprays *the inside* of a toilet" (never "the on a toilet")
             subs, end = lex.relation_substitutes(rel.lemma), rel.end
             unit = verb_unit(parse, lex, rel)
             if unit is not None:

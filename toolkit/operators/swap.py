@@ -149,7 +149,7 @@ class Swap(Operator):
             if overlaps((a.start, a.end), (b.start, b.end)):
                 continue
             same = self._same_thing(lex, a, b)
-            if same and self._phrase(parse, a) == self._phrase(parse, b):
+            if same and self._phrase(parse, a) == self._phrase(parse, b) or _same_but_article(parse, lex, a, b):
                 blocked.add("the objects are identical, synonyms or hypernyms")
                 continue
             link = symmetric_link(scene, lex, ka, kb, stationary=True)
@@ -402,6 +402,16 @@ def _may_take_modifier_noun(parse: Parse, lex: Lexicon, target: SceneObject, thi
     if lex.object_category(target.lemma) in {"person", "person_role", "animal"}:
         return False
     return thing or parse.tokens[target.head].dep not in {"nsubj", "nsubjpass", "ROOT"}
+
+
+def _same_but_article(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject) -> bool:
+    """Two phrases that differ in their article at most, of one noun or synonyms ("*a* bus ... *the* bus",
+    "a picture ... a photo"): swapping them says the same."""
+    if a.number != b.number or not (a.lemma == b.lemma or lex.object_relation(a.lemma, b.lemma) in {"same", "synonym"}):
+        return False
+    def rest(o: SceneObject) -> list[str]:
+        return [w.lower() for w in words(parse, o.start, o.noun_start) if w.lower() not in {"a", "an", "the"}]
+    return rest(a) == rest(b)
 
 
 def _bare(obj: SceneObject) -> bool:
