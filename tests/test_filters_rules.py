@@ -192,3 +192,14 @@ def test_split_inherited_counts_each_rule():
     assert split_inherited([a2, art], [a1]) == ([art], [a2])  # same rule as often: inherited
     assert split_inherited([a1, a2], [a1]) == ([a2], [a1])  # one more than the caption: new
     assert split_inherited([], [a1]) == ([], [])
+
+
+def test_an_article_is_no_attribute_in_the_plausibility_counts(nlp):
+    counts = PlausibilityCounts()
+    for text in ["A person on a street."] * 80 + ["A young person on a bench."]:
+        counts.add_scene(parse_text(text, nlp=nlp).scene)
+    assert dict(counts.att) == {("young", "person"): 1}
+    model = PlausibilityModel(counts)
+    caption = parse_text("A person on a street.", nlp=nlp)
+    old = parse_text("An old person on a street.", nlp=nlp)
+    assert check_candidate(caption.text, caption, old.text, old, None, RuleConfig(), model).passed

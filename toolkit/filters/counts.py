@@ -33,11 +33,12 @@ Composition = tuple[str, ...]  # ("att", attr, obj) | ("rel", subj, rel, obj)
 
 
 def compositions(scene: Scene) -> set[Composition]:
-    """The attribute-object pairs and subject-relation-object triples of a scene (counts excluded)."""
+    """The attribute-object pairs and subject-relation-object triples of a scene (counts and articles
+    excluded: counting "a person" as an attribute made every new attribute of a person implausible)."""
     objs = scene.objects
     out: set[Composition] = set()
     for a in scene.attributes:
-        if a.kind != "count":
+        if a.kind not in {"count", "article"}:  # "a" as a count of one is no attribute either
             out.add(("att", a.lemma, objs[a.obj].lemma))
     for r in scene.relations:
         if r.subj is None and r.obj is None:
@@ -170,7 +171,8 @@ def caption_source(engine: Engine) -> dict:
         n, last = conn.execute(select(func.count(), func.max(cap.c.id)).select_from(cap)
                                .join(par, par.c.text_hash == cap.c.text_hash)).one()
     return {"kind": "captions", "parsed_captions": n, "max_caption_id": last or 0, "lexicon": load_lexicon().version,
-            "hardneg": toolkit.__version__, "smoothing": "witten-bell"}
+            "hardneg": toolkit.__version__, "smoothing": "witten-bell",
+            "compositions": "no-articles"}
 
 
 def source_id(source: dict) -> str:
