@@ -338,3 +338,11 @@ def test_swap_never_exchanges_phrases_that_differ_in_their_article_only(nlp):
 def test_replace_relation_never_replaces_a_noun_read_as_a_preposition(nlp):
     out = texts(run(nlp, "A person sprays the inside of a toilet.", ["replace"], ("rel",)))
     assert not [t for t in out if "the on" in t or "the in " in t], out
+
+
+def test_add_object_before_a_phrase_right_before_the_subjects_verb_neither(nlp):
+    out = texts(run(nlp, "A red bench on a slanted floor has the Coca-Cola symbol on it.", ["add"], ("obj",)))
+    assert not [t for t in out if t.startswith("A red bench on a ") and " and a slanted floor" in t], out
+    # a verb that is plural already agrees with the joined phrase
+    out = texts(run(nlp, "A trio of zebras stand together in the grass.", ["add"], ("obj",)))
+    assert [t for t in out if t.startswith("A trio of zebras and a ") and t.endswith(" stand together in the grass.")], out

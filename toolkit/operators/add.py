@@ -17,9 +17,9 @@ from toolkit.corpus import CorpusCounts, canonical_object
 from toolkit.lexicon import Lexicon
 from toolkit.operators.base import Change, Edit, NoEdit, Operator, Site
 from toolkit.operators.neutral import ADD_LENGTHS, Combo, Planner, deletions, neutralise
-from toolkit.operators.sites import after_determiner, is_finite_subject, object_lemma_in_lexicon, words
+from toolkit.operators.sites import QUANTITY_WORDS, after_determiner, is_finite_subject, object_lemma_in_lexicon, words
 from toolkit.parse import Parse
-from toolkit.scene import SUBJECT_DEPS, SceneObject
+from toolkit.scene import QUANTIFIER_NOUNS, SUBJECT_DEPS, SceneObject
 
 # Conventional English adjective order: a new attribute goes before any existing one of a later type.
 TYPE_ORDER = {
@@ -109,25 +109,28 @@ def _plan(planner: Planner, insertion: Edit) -> Combo | None:
 
 
 def _joins_the_subject(parse: Parse, obj: SceneObject) -> bool:
-    """Whether "and a Y" after this object would stand right before the verb of a subject the object
-    only ends a phrase of ("A person *on a skateboard* [and a ball] does a flip", "The girl with glasses
-    [and a cup] is eating"): a reader, and the parser, take "a person ... and a ball" as the plural
-    subject of "does", and agreeing the verb would make the person and the ball do the flip, so the
-    site is not proposed. Farther from the verb the phrase reads as the inner one's ("A sign with teddy
-    bears [and a flower pot] on it is ..."); and the "of" of a quantity is no such phrase: "A herd of
-    sheep [and a horse] are grazing" joins what the herd is of."""
+    """Whether "and a Y" joined to this object would stand right before the verb of a singular subject
+    that the object only ends a phrase of ("A person *on a skateboard* [and a ball] does a flip", "The
+    girl with glasses [and a cup] is eating", "A red bench on [a tile and] a slanted floor has"): a
+    reader, and the parser, take "a person ... and a ball" as the plural subject of "does", and agreeing
+    the verb would make the person and the ball do the flip, so the site is not proposed. Farther from the
+    verb the phrase reads as the inner one's ("A sign with teddy bears [and a flower pot] on it is ...");
+    a verb that is plural already agrees ("A trio of zebras [and a giraffe] stand"), and so does one after
+    a quantity ("A herd of sheep [and a horse] are grazing")."""
     toks = parse.tokens
-    end = obj.full_end
     k, steps = obj.head, 0
-    while toks[k].dep in {"pobj", "prep", "conj", "cc"} and toks[k].head != k and steps < 6:
-        if toks[k].dep == "prep" and toks[k].lower == "of":
-            return False
+    while toks[k].dep in {"pobj", "prep", "conj", "cc"} and toks[k].head != k and steps < 8:
         k, steps = toks[k].head, steps + 1
-        if toks[k].dep in SUBJECT_DEPS and toks[k].pos in {"NOUN", "PROPN", "PRON"}:
-            verb = toks[k].head
-            helpers = [c for c in parse.children[verb] if toks[c].dep in {"aux", "auxpass", "neg"} and c > k]
-            return end == min([verb, *helpers])
-    return False
+    subj = toks[k]
+    if k == obj.head or subj.dep not in SUBJECT_DEPS or subj.tag not in {"NN", "NNP"}:
+        return False
+    if subj.lower in QUANTITY_WORDS or subj.lower in QUANTIFIER_NOUNS:
+        return False
+    verb = subj.head
+    helpers = [c for c in parse.children[verb] if toks[c].dep in {"aux", "auxpass", "neg"} and c > k]
+    first = min([verb, *helpers])
+    singular = toks[first].tag == "VBZ" or toks[first].lower in {"is", "was", "has", "does"}
+    return singular and obj.full_end == first  # "A trio of zebras [and a giraffe] stand": plural already
 
 
 class Add(Operator):
@@ -252,7 +255,7 @@ class Add(Operator):
 
             if not _joins_the_subject(parse, obj):
                 sites.append(self.site("obj", subs, after))
-            sites.append(self.site("obj", subs[:2], before, priority=1))
+                sites.append(self.site("obj", subs[:2], before, priority=1))
         sites.extend(self._beside(parse, lex, context, present))
         return sites or "no object in the lexicon to join a new one to"
 
