@@ -82,7 +82,7 @@ class CaptionLM:
         # `word_count` of every word the model knows, computed once (a word it does not know: `unseen`)
         self.unseen = 0 + self.prior_count * 1.0
         self.counts: dict[str, float] = {w: self._word_count(w) for w in (*self.c1, *self.priors)}
-        self.choice_weights: dict = {}  # compose.draw_choices' weight of each substitute, once computed
+        self.choice_weights: dict = {}  # compose.draw_choices' 1 / weight of each substitute, once computed
 
     def _mean_word_cost(self, sample: list[list[str]]) -> float:
         """Mean -log p of a word of a caption, leave-one-out: what an inserted word costs on average."""

@@ -14,6 +14,7 @@ _BE_PLURAL = {"is": "are", "was": "were", "has": "have", "does": "do", "'s": "'r
 _BE_SINGULAR = {v: k for k, v in _BE_PLURAL.items()}
 
 
+@functools.lru_cache(maxsize=8192)
 def indefinite_article(word: str) -> str:
     """`a` or `an` for the word that follows the article."""
     w = word.lower().lstrip("\"'(")

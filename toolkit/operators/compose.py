@@ -147,14 +147,14 @@ def draw_choices(lm: CaptionLM, choices: Sequence[Any], keep: int, rng: random.R
     rarest word (Efraimidis-Spirakis keys): the negatives then use a substitute about as often as
     captions do, so that no word becomes a marker of negatives ("a lone ...")."""
     keyed = []
-    weights = lm.choice_weights  # the same substitutes come up at caption after caption
+    exponents = lm.choice_weights  # 1 / weight of each word choice: the same ones come up caption after caption
     for i, choice in enumerate(choices):
-        weight = weights.get(choice) if isinstance(choice, str) else None
-        if weight is None:
-            weight = min((lm.word_count(w) for w in _choice_words(choice)), default=1.0)
+        exponent = exponents.get(choice) if isinstance(choice, str) else None
+        if exponent is None:
+            exponent = 1.0 / min((lm.word_count(w) for w in _choice_words(choice)), default=1.0)
             if isinstance(choice, str):
-                weights[choice] = weight
-        keyed.append((rng.random() ** (1.0 / weight), -i, choice))
+                exponents[choice] = exponent
+        keyed.append((rng.random() ** exponent, -i, choice))
     keyed.sort(reverse=True)
     return [choice for _, _, choice in keyed[:keep]]
 
