@@ -203,3 +203,13 @@ def test_an_article_is_no_attribute_in_the_plausibility_counts(nlp):
     caption = parse_text("A person on a street.", nlp=nlp)
     old = parse_text("An old person on a street.", nlp=nlp)
     assert check_candidate(caption.text, caption, old.text, old, None, RuleConfig(), model).passed
+
+
+def test_which_object_a_relation_takes_is_learned_from_its_uses_with_one(nlp):
+    counts = PlausibilityCounts()
+    for text in ["A man is walking."] * 60 + ["A woman walking a horse."] * 2 + ["A man riding a horse."] * 5:
+        counts.add_scene(parse_text(text, nlp=nlp).scene)
+    assert dict(counts.triples) == {("man", "walk", "-"): 60, ("woman", "walk", "horse"): 2, ("man", "ride", "horse"): 5}
+    model = PlausibilityModel(counts)
+    # sixty men walking with no object say nothing against a man walking a horse
+    assert model.score(("rel", "man", "walk", "horse")) > 0

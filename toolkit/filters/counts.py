@@ -104,18 +104,29 @@ class PlausibilityModel:
         self.c_s: Counter = Counter()
         self.c_ro: Counter = Counter()
         self.c_sr: Counter = Counter()
+        # Which object a relation takes is learned from the uses that have one: "a man walking" (no
+        # object) says nothing against "a man walking a horse" (`c_r_obj`, `c_sr_obj` and their types).
+        self.c_o_obj: Counter = Counter()
+        self.c_r_obj: Counter = Counter()
+        self.c_sr_obj: Counter = Counter()
         for (s, r, o), n in counts.triples.items():
             self.c_o[o] += n
             self.c_r[r] += n
             self.c_s[s] += n
             self.c_ro[(r, o)] += n
             self.c_sr[(s, r)] += n
-            self.types[("s,r", s, r)] += 1
-        for (r, _o) in self.c_ro:
-            self.types[("r", r)] += 1
+            if o != NONE:
+                self.c_o_obj[o] += n
+                self.c_r_obj[r] += n
+                self.c_sr_obj[(s, r)] += n
+                self.types[("s,r", s, r)] += 1
+        for (r, o) in self.c_ro:
+            if o != NONE:
+                self.types[("r", r)] += 1
         for (s, _r) in self.c_sr:
             self.types[("s", s)] += 1
         self.n_rel = sum(self.c_r.values())
+        self.n_obj = sum(self.c_o_obj.values())
 
     @staticmethod
     def _unigram(c: Counter, total: int, key: str) -> float:
@@ -136,11 +147,11 @@ class PlausibilityModel:
         if o == NONE:  # intransitive: how expected is the relation for this subject
             prior = self._unigram(self.c_r, self.n_rel, r)
             return math.log(self._interpolate(self.c_sr[(s, r)], self.c_s[s], self.types[("s", s)], prior) / prior)
-        prior = self._unigram(self.c_o, self.n_rel, o)
-        p_o_r = self._interpolate(self.c_ro[(r, o)], self.c_r[r], self.types[("r", r)], prior)
+        prior = self._unigram(self.c_o_obj, self.n_obj, o)
+        p_o_r = self._interpolate(self.c_ro[(r, o)], self.c_r_obj[r], self.types[("r", r)], prior)
         if s == NONE:
             return math.log(p_o_r / prior)
-        p = self._interpolate(self.counts.triples[(s, r, o)], self.c_sr[(s, r)], self.types[("s,r", s, r)], p_o_r)
+        p = self._interpolate(self.counts.triples[(s, r, o)], self.c_sr_obj[(s, r)], self.types[("s,r", s, r)], p_o_r)
         return math.log(p / prior)
 
     def new_compositions(self, caption: Scene, candidate: Scene) -> list[tuple[Composition, float]]:
