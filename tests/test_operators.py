@@ -346,3 +346,9 @@ def test_add_object_before_a_phrase_right_before_the_subjects_verb_neither(nlp):
     # a verb that is plural already agrees with the joined phrase
     out = texts(run(nlp, "A trio of zebras stand together in the grass.", ["add"], ("obj",)))
     assert [t for t in out if t.startswith("A trio of zebras and a ") and t.endswith(" stand together in the grass.")], out
+
+
+def test_add_object_never_joins_a_subject_with_a_second_agreeing_verb(nlp):
+    out = texts(run(nlp, "A little girl laughs and runs with a kite in a grassy park.", ["add"], ("obj",)))
+    assert not [t for t in out if " laugh and runs " in t], out  # never "A little girl and a boy laugh and runs"
+    assert not [t for t in out if t.startswith("A little girl and a ")], out

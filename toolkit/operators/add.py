@@ -133,6 +133,15 @@ def _joins_the_subject(parse: Parse, obj: SceneObject) -> bool:
     return singular and obj.full_end == first  # "A trio of zebras [and a giraffe] stand": plural already
 
 
+def _second_verb_agrees(parse: Parse, obj: SceneObject) -> bool:
+    """Whether the subject has a second verb of its own that agrees in number ("A girl laughs and *runs*"):
+    the agreement of a subject made plural reaches its first verb only, so such a subject gets no new
+    object joined to it (never "A girl and a boy laugh and runs")."""
+    toks = parse.tokens
+    verb = toks[obj.head].head
+    return any(toks[c].dep == "conj" and toks[c].tag == "VBZ" for c in parse.children[verb])
+
+
 class Add(Operator):
     name = "add"
     subtypes = ("obj", "att")
@@ -253,7 +262,7 @@ class Add(Operator):
                 return single_insert(parse, "obj", obj.start, ("a", *sub.split(" "), "and"), f"+{sub} before {lemma}",
                                      rank, number)
 
-            if not _joins_the_subject(parse, obj):
+            if not _joins_the_subject(parse, obj) and not (plural and _second_verb_agrees(parse, obj)):
                 sites.append(self.site("obj", subs, after))
                 sites.append(self.site("obj", subs[:2], before, priority=1))
         sites.extend(self._beside(parse, lex, context, present))
