@@ -281,6 +281,7 @@ def _adjacent_insertions(edits: tuple[Edit, ...], edit: Edit) -> bool:
 
 
 MISS_BUDGET = 1  # with a language model: choices a level may try in vain, per candidate it keeps at most
+MIN_MISSES = 16  # ... and at least this many, so that a small cap (a few candidates) still finds them
 
 
 def _spent(judge: _Plausibility | None, misses: int, config: GenerationConfig, dropped_before: int = 0) -> bool:
@@ -288,7 +289,7 @@ def _spent(judge: _Plausibility | None, misses: int, config: GenerationConfig, d
     plus the candidates it dropped as implausible (those since `dropped_before`). Where most choices read
     much worse than their caption (a corpus of near-identical captions), trying every edit costs a
     realisation and a score each, for little."""
-    return judge is not None and judge.dropped - dropped_before + misses >= MISS_BUDGET * config.max_candidates
+    return judge is not None and judge.dropped - dropped_before + misses >= max(MIN_MISSES, MISS_BUDGET * config.max_candidates)
 
 
 class _Plausibility:
