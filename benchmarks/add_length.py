@@ -22,58 +22,18 @@ import argparse
 import hashlib
 import importlib
 import json
-import math
 import random
-import re
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).parent))
 
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-
-
-def words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
-
-
-class BigramKN:
-    """Interpolated Kneser-Ney word bigrams; the unigram level is add-one smoothed continuation counts."""
-
-    def __init__(self, texts: Iterable[str], d: float = 0.75) -> None:
-        self.d = d
-        self.big: Counter = Counter()
-        for t in texts:
-            w = ["<s>", *words(t), "</s>"]
-            self.big.update(zip(w, w[1:], strict=False))
-        self.ctx: Counter = Counter()
-        self.types_after: Counter = Counter()
-        self.cont: Counter = Counter()
-        for (u, w), n in self.big.items():
-            self.ctx[u] += n
-            self.types_after[u] += 1
-            self.cont[w] += 1
-        self.types = len(self.big)
-        self.vocab = len(self.cont) + 1
-
-    def prob(self, u: str, w: str) -> float:
-        low = (self.cont[w] + 1) / (self.types + self.vocab)
-        c = self.ctx[u]
-        if not c:
-            return low
-        return (max(self.big[(u, w)] - self.d, 0) + self.d * self.types_after[u] * low) / c
-
-    def logprob(self, text: str) -> float:
-        w = ["<s>", *words(text), "</s>"]
-        return sum(math.log(self.prob(u, v)) for u, v in zip(w, w[1:], strict=False))
-
-
-def half(caption: str) -> int:
-    return int(hashlib.sha1(caption.encode()).hexdigest()[:8], 16) % 2
+from blind import BigramKN, half, train_halves, words  # noqa: E402  the same blind checker as docs/BLIND.md
 
 
 def measure(pairs: Sequence[tuple[str, str]], lms: list[BigramKN]) -> dict:
@@ -113,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     lex = load_lexicon()
     t0 = time.perf_counter()
     parses = dict(zip(captions, parse_texts(captions), strict=True))
-    lms = [BigramKN(c for c in captions if half(c) == h) for h in (0, 1)]
+    lms = train_halves(captions)
     model = PlausibilityModel(mine_counts(parses.values()))
     own_issues = {c: set(grammar_issues(p)) for c, p in parses.items()}
     result: dict = {"captions": len(captions), "max_candidates": args.max_candidates, "sets": {}}

@@ -187,15 +187,6 @@ class CaptionLM:
         return (self.window_logprob(caption, prefix, cap_end, own, cache)
                 - self.window_logprob(candidate, prefix, cand_end, own, cache))
 
-    def slot_logprob(self, left: Sequence[str], words: Sequence[str], right: Sequence[str], own: Counter) -> float:
-        """log p of `words` and of the (up to two) words after them, given the two words before: how
-        well a substitute fills its slot."""
-        seq = [*left[-2:], *words, *right[:2]]
-        start = len(left[-2:])
-        if start < 2:
-            seq = [BOS] * (2 - start) + seq
-            start = 2
-        return self.window_logprob(seq, start, len(seq), own)
 
 
 def lexicon_priors(lex: Lexicon) -> list[str]:
