@@ -26,6 +26,7 @@ from toolkit.records import (
     PairRecord,
     ReadReport,
     _check_text,
+    _content_lines,
     _iter_lines,
     _join_image,
     _json_error,
@@ -229,14 +230,11 @@ def _read_jsonl(path: Path, *, max_chars: int, image_root: str | Path | None) ->
 
 def _read_txt(path: Path, *, max_chars: int, image_root: str | Path | None) -> Iterator[CaptionRecord | BadRecord]:
     source = str(path)
-    for lineno, line, bad in _iter_lines(path):
-        if bad is not None:
-            yield bad
+    for item in _content_lines(path):
+        if isinstance(item, BadRecord):
+            yield item
             continue
-        assert line is not None
-        if not line.strip():
-            continue
-        ref = f"line {lineno}"
+        ref, line = item
         text = _check_text(line, source=source, ref=ref, fld="caption", max_chars=max_chars)
         if isinstance(text, BadRecord):
             yield text

@@ -228,6 +228,16 @@ def _iter_lines(path: Path) -> Iterator[tuple[int, str | None, BadRecord | None]
         yield from decode_lines(fh, str(path))
 
 
+def _content_lines(path: Path) -> Iterator[tuple[str, str] | BadRecord]:
+    """Each line of a file with something on it, as ("line N", text), or the BadRecord of a line that
+    cannot be decoded; blank lines are skipped."""
+    for lineno, line, bad in _iter_lines(path):
+        if bad is not None:
+            yield bad
+        elif line is not None and line.strip():
+            yield f"line {lineno}", line
+
+
 def _load_document(path: Path) -> tuple[Any, BadRecord | None, Exception | None]:
     """Load a whole JSON document; return (obj, None, None) or (None, BadRecord, exc)."""
     source = str(path)
@@ -330,14 +340,11 @@ def _pair_from(
 def _jsonl_pairs(path: Path, image_root: str | Path | None) -> Iterator[PairRecord | BadRecord]:
     source = str(path)
     known = set(SUGARCREPE_CATEGORIES) | set(FAMILIES)
-    for lineno, line, bad in _iter_lines(path):
-        if bad is not None:
-            yield bad
+    for item in _content_lines(path):
+        if isinstance(item, BadRecord):
+            yield item
             continue
-        assert line is not None
-        if not line.strip():
-            continue
-        ref = f"line {lineno}"
+        ref, line = item
         try:
             obj = _loads(line)
         except (ValueError, RecursionError) as exc:
