@@ -21,13 +21,13 @@ install:
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[model,dev,ray,pg,native]'
 
 compile:
-	HARDNEG_PURE=1 $(BIN)/python -c 'from toolkit.native import main; main(["build"])'
+	HARDNEG_PURE=1 $(BIN)/python -c 'from toolkit.generation.native import main; main(["build"])'
 
 pure:
-	$(BIN)/python -c 'from toolkit.native import main; main(["clean"])'
+	$(BIN)/python -c 'from toolkit.generation.native import main; main(["clean"])'
 
 native-status:
-	$(BIN)/python -c 'from toolkit.native import main; main(["status"])'
+	$(BIN)/python -c 'from toolkit.generation.native import main; main(["status"])'
 
 lint:
 	$(BIN)/ruff check toolkit tests benchmarks db

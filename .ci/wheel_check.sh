@@ -35,10 +35,10 @@ from pathlib import Path
 
 checkout, prefix = Path(os.environ["CHECKOUT"]).resolve(), Path(sys.prefix).resolve()
 assert not any(Path(p or ".").resolve() == checkout for p in sys.path), sys.path
-from toolkit.filters.prompts import prompts_dir
+from toolkit.evaluation.filters.prompts import prompts_dir
 from toolkit.store.db import migrations_dir
 
-for name in ("toolkit", "toolkit.cli", "toolkit._db", "toolkit._prompts"):
+for name in ("toolkit", "toolkit.faces.cli", "toolkit._db", "toolkit._prompts"):
     origin = Path(importlib.import_module(name).__file__).resolve()
     assert origin.is_relative_to(prefix) and not origin.is_relative_to(checkout), (name, origin)
 for folder in (migrations_dir(), prompts_dir()):
@@ -63,7 +63,7 @@ import anyio
 import mcp
 from mcp import StdioServerParameters
 
-from toolkit.agents.tools import TOOLS
+from toolkit.faces.agents.tools import TOOLS
 
 
 async def main():
@@ -79,6 +79,6 @@ print("mcp tools:", ", ".join(names))
 EOF
 
 step "judge prompt"
-"$py" -c 'from toolkit.filters.prompts import load_prompt; p = load_prompt(); assert p.version == "judge.v1" and p.text, p; print(p.version, p.hash, p.path)'
+"$py" -c 'from toolkit.evaluation.filters.prompts import load_prompt; p = load_prompt(); assert p.version == "judge.v1" and p.text, p; print(p.version, p.hash, p.path)'
 
 step "passed in $((SECONDS - start)) s"

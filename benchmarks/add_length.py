@@ -7,7 +7,7 @@ depth 1, corpus counts off, per caption `--max-candidates`. Per set and subtype:
 - lm: share of pairs where a blind word-bigram model (interpolated Kneser-Ney, d 0.75, trained on the
   OTHER half of the positives, halves by a hash of the caption: never on a negative or the scored
   caption) gives the caption the higher log-probability; ties count one half. 50 % = blind;
-- rules: share passing `toolkit.filters.rules.check_candidate` (grammar + validity, and with the
+- rules: share passing `toolkit.evaluation.filters.rules.check_candidate` (grammar + validity, and with the
   plausibility counts mined from the same positives, as `hardneg filter --rules` does on a store
   holding them), with the rules that fired.
 SugarCrepe's own add_obj/add_att negatives of the same captions are measured the same way (no rules).
@@ -58,11 +58,11 @@ def main(argv: Sequence[str] | None = None) -> dict:
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
 
-    from toolkit.filters.counts import PlausibilityModel, mine_counts
-    from toolkit.filters.rules import RuleConfig, check_candidate, grammar_issues
-    from toolkit.lexicon import load_lexicon
-    from toolkit.operators import GenerationConfig, generate
-    from toolkit.parse import parse_texts
+    from toolkit.evaluation.filters.counts import PlausibilityModel, mine_counts
+    from toolkit.evaluation.filters.rules import RuleConfig, check_candidate, grammar_issues
+    from toolkit.generation.operators import GenerationConfig, generate
+    from toolkit.text.lexicon import load_lexicon
+    from toolkit.text.parse import parse_texts
 
     sugar: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for name in ("add_att", "add_obj"):
@@ -80,9 +80,9 @@ def main(argv: Sequence[str] | None = None) -> dict:
     examples = []
     runs: list[tuple[str, str, object]] = [("longer", "longer", None), ("neutral", "neutral", None)]
     try:  # the caption language model `hardneg generate` fits on the stored captions (here: the positives)
-        caption_lm = importlib.import_module("toolkit.caption_lm")
+        caption_lm = importlib.import_module("toolkit.generation.caption_lm")
     except ImportError:
-        print("toolkit.caption_lm is not there: no neutral+lm run", file=sys.stderr)
+        print("toolkit.generation.caption_lm is not there: no neutral+lm run", file=sys.stderr)
     else:
         lm = caption_lm.fit_caption_lm(((hashlib.sha1(c.encode()).hexdigest(), c) for c in captions), lex)[0]
         runs.append(("neutral+lm", "neutral", lm))

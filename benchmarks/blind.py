@@ -5,7 +5,7 @@ true caption; 50 % = blind:
 - lm: an interpolated Kneser-Ney word-bigram model (written here, independent of the toolkit's trigram)
   trained on the OTHER half of the positives (halves by a hash of the caption text): never on negatives,
   never on the scored caption. It picks the sentence with the higher total log-probability.
-- adv: `toolkit.filters.adversary` (logistic regression over the 1-2-gram count difference and the length
+- adv: `toolkit.evaluation.filters.adversary` (logistic regression over the 1-2-gram count difference and the length
   difference), 5-fold cross-validated with folds grouped by caption, fitted per category.
 
 Sets, per category (depth-1 candidates; hardneg operator/subtype mapped to SugarCrepe's names):
@@ -36,7 +36,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from toolkit.filters.adversary import cross_fit, telling_ngrams  # noqa: E402
+from toolkit.evaluation.filters.adversary import cross_fit, telling_ngrams  # noqa: E402
 
 ORDER = ("swap_obj", "swap_att", "swap_rel", "replace_obj", "replace_att", "replace_rel", "add_obj", "add_att",
          "add_obj (length-neutral)", "add_att (length-neutral)")
@@ -123,7 +123,7 @@ def sc_name(category: str) -> str:
 
 def dev_pairs(dev: Path, limit: int | None) -> tuple[list[str], dict[str, list[Pair]]]:
     """The distinct positives (first `limit` in file order) and SugarCrepe's pairs of those captions."""
-    from toolkit.ingest import BadRecord, read_pairs
+    from toolkit.text.ingest import BadRecord, read_pairs
 
     recs = [r for r in read_pairs(dev) if not isinstance(r, BadRecord)]
     captions = list(dict.fromkeys(r.caption for r in recs))[:limit]
@@ -137,15 +137,15 @@ def dev_pairs(dev: Path, limit: int | None) -> tuple[list[str], dict[str, list[P
 
 def run_hardneg(captions: Sequence[str], db: Path) -> dict:
     """ingest + generate (CLI defaults) + filter --rules + audit --passed rules --balance, on a fresh DB."""
-    from toolkit.filters.audit import AuditConfig, audit_candidates
-    from toolkit.filters.runner import run_rules
-    from toolkit.filters.select import Selection, iter_selected
-    from toolkit.filters.store import latest_verdicts
-    from toolkit.ingest import CaptionRecord
-    from toolkit.names import category_of
-    from toolkit.operators import GenerationConfig
-    from toolkit.pipeline import generate_run, ingest
+    from toolkit.evaluation.filters.audit import AuditConfig, audit_candidates
+    from toolkit.evaluation.filters.runner import run_rules
+    from toolkit.evaluation.filters.select import Selection, iter_selected
+    from toolkit.evaluation.filters.store import latest_verdicts
+    from toolkit.generation.names import category_of
+    from toolkit.generation.operators import GenerationConfig
+    from toolkit.generation.pipeline import generate_run, ingest
     from toolkit.store.db import make_engine
+    from toolkit.text.ingest import CaptionRecord
 
     engine = make_engine(str(db))
     times = {}
@@ -262,7 +262,7 @@ away. Figures are the share of pairs where the checker picks the caption (ties c
   toolkit's own trigram), trained on the *other* half of the development captions (halves by a hash of
   the caption text): never on a negative, never on the caption it scores. It picks the more probable
   sentence (total log-probability, so a longer sentence pays for its extra words).
-- **adv**: the learned adversary (`toolkit/filters/adversary.py`): logistic regression over the
+- **adv**: the learned adversary (`toolkit/evaluation/filters/adversary.py`): logistic regression over the
   difference of the two sentences' 1-2-gram counts plus their word-count difference, the pair shown in a
   seeded random order, 5-fold cross-validated with folds grouped by caption, fitted per category
   (SugarCrepe's "adversarial refinement" idea). The same instrument `hardneg audit` uses; in (c) it is

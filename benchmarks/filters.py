@@ -28,10 +28,10 @@ sys.path.insert(0, str(REPO))
 def build_db(path: Path, n: int) -> tuple[int, ...]:
     from sqlalchemy import text
 
-    from toolkit.ingest import read_captions
-    from toolkit.operators import GenerationConfig
-    from toolkit.pipeline import generate_run, ingest
+    from toolkit.generation.operators import GenerationConfig
+    from toolkit.generation.pipeline import generate_run, ingest
     from toolkit.store.db import make_engine
+    from toolkit.text.ingest import read_captions
 
     engine = make_engine(str(path))
     ingest(engine, read_captions(REPO / "toolkit" / "data" / "coco_sample.jsonl"))
@@ -58,9 +58,9 @@ def main() -> None:
     args = ap.parse_args()
     os.environ.setdefault("OPENAI_API_KEY", "benchmark-dummy-key")
 
-    from toolkit.filters.llm import JudgeConfig
-    from toolkit.filters.llm_run import run_llm
-    from toolkit.filters.select import Selection
+    from toolkit.evaluation.filters.llm import JudgeConfig
+    from toolkit.evaluation.filters.llm_run import run_llm
+    from toolkit.evaluation.filters.select import Selection
     from toolkit.store.db import make_engine
 
     tmp = Path(tempfile.mkdtemp(prefix="hardneg-bench-"))

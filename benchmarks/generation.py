@@ -7,7 +7,7 @@ Both sides parse the same captions with the same pipeline and batch size, altern
 the report gives medians, and each repeat's own ratio (its two runs are back to back). End to end runs with `generate_run`'s default worker processes (one per
 core; `--workers 0` for everything in one process); parse-only is `nlp.pipe` in one process, as spaCy
 runs by default. CPU seconds (this process plus its workers) are reported beside the wall-clock
-times. With `make compile` done, the generation hot path runs compiled (toolkit/native.py;
+times. With `make compile` done, the generation hot path runs compiled (toolkit/generation/native.py;
 `HARDNEG_PURE=1` runs the sources instead) and the report says which. The memory mode runs the
 end-to-end job in a child process and reads its peak memory.
 """
@@ -28,12 +28,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from captions import write_jsonl  # noqa: E402
 
-from toolkit.ingest import read_captions  # noqa: E402
-from toolkit.native import status as native_status  # noqa: E402
-from toolkit.nlp import load_nlp  # noqa: E402
-from toolkit.operators import GenerationConfig  # noqa: E402
-from toolkit.pipeline import generate_run, ingest  # noqa: E402
+from toolkit.generation.native import status as native_status  # noqa: E402
+from toolkit.generation.operators import GenerationConfig  # noqa: E402
+from toolkit.generation.pipeline import generate_run, ingest  # noqa: E402
 from toolkit.store.db import make_engine  # noqa: E402
+from toolkit.text.ingest import read_captions  # noqa: E402
+from toolkit.text.nlp import load_nlp  # noqa: E402
 
 
 def _cpu() -> float:
@@ -127,8 +127,8 @@ def memory(n: int) -> dict:
         work = Path(tmp)
         path = write_jsonl(work / "captions.jsonl", n)
         code = (
-            "import os, resource; from toolkit.ingest import read_captions; from toolkit.pipeline import ingest, generate_run;"
-            "from toolkit.operators import GenerationConfig; from toolkit.store.db import make_engine;"
+            "import os, resource; from toolkit.text.ingest import read_captions; from toolkit.generation.pipeline import ingest, generate_run;"
+            "from toolkit.generation.operators import GenerationConfig; from toolkit.store.db import make_engine;"
             f"e = make_engine({str(work / 'mem.db')!r}); ingest(e, read_captions({str(path)!r}), parse=False);"
             "r = generate_run(e, GenerationConfig());"
             "print(r.candidates, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"

@@ -52,13 +52,13 @@ def reject_share(captions: Iterable[str], config=None, *, nlp=None, workdir: str
     rejects are none; `inherited_recorded` counts the candidates whose verdict records such problems."""
     from sqlalchemy import text as sql
 
-    from toolkit.filters.rules import grammar_issues
-    from toolkit.filters.runner import run_rules
-    from toolkit.ingest import CaptionRecord
-    from toolkit.operators import GenerationConfig
-    from toolkit.parse import Parse
-    from toolkit.pipeline import generate_run, ingest
+    from toolkit.evaluation.filters.rules import grammar_issues
+    from toolkit.evaluation.filters.runner import run_rules
+    from toolkit.generation.operators import GenerationConfig
+    from toolkit.generation.pipeline import generate_run, ingest
     from toolkit.store.db import make_engine
+    from toolkit.text.ingest import CaptionRecord
+    from toolkit.text.parse import Parse
 
     tmp = Path(workdir or tempfile.mkdtemp(prefix="hardneg-rules-"))
     engine = make_engine(str(tmp / "rules_reject.db"))

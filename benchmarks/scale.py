@@ -83,7 +83,7 @@ def measured(cmd: list[str], log: Path) -> dict:
 
 def child(args) -> None:
     """One engine over the shards, in this process (run by `measured`)."""
-    from toolkit.operators import GenerationConfig
+    from toolkit.generation.operators import GenerationConfig
     from toolkit.scale.worker import RunSpec
 
     spec = RunSpec(GenerationConfig(seed=0, max_candidates=40).to_dict())
@@ -108,11 +108,11 @@ def component_costs(n: int = 1000, repeats: int = 3) -> dict:
     sys.path.insert(0, str(HERE))
     from captions import captions
 
-    from toolkit.chunks import candidate_records
-    from toolkit.lexicon import load_lexicon
-    from toolkit.nlp import load_nlp
-    from toolkit.operators import GenerationConfig
-    from toolkit.parse import Parse, parse_texts
+    from toolkit.generation.chunks import candidate_records
+    from toolkit.generation.operators import GenerationConfig
+    from toolkit.text.lexicon import load_lexicon
+    from toolkit.text.nlp import load_nlp
+    from toolkit.text.parse import Parse, parse_texts
 
     nlp, lex, cfg = load_nlp(), load_lexicon(), GenerationConfig(seed=0, max_candidates=40)
     texts = list(captions(n, seed=7))

@@ -30,10 +30,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from captions import captions  # noqa: E402
 
-from toolkit.scoring import Item, Negative, create_scorer  # noqa: E402
-from toolkit.scoring.cache import DbCache  # noqa: E402
-from toolkit.scoring.encode import ImageFiles, _collate  # noqa: E402
-from toolkit.scoring.registry import TINY_NAME, register_tiny  # noqa: E402
+from toolkit.evaluation.scoring import Item, Negative, create_scorer  # noqa: E402
+from toolkit.evaluation.scoring.cache import DbCache  # noqa: E402
+from toolkit.evaluation.scoring.encode import ImageFiles, _collate  # noqa: E402
+from toolkit.evaluation.scoring.registry import TINY_NAME, register_tiny  # noqa: E402
 from toolkit.store.db import make_engine  # noqa: E402
 
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from toolkit.agents.tools import ScorerSpec, ToolContext
-from toolkit.scoring.registry import register_tiny
+from toolkit.evaluation.scoring.registry import register_tiny
+from toolkit.faces.agents.tools import ScorerSpec, ToolContext
 
 
 def write_caption_images(workspace: Path) -> list[Path]:

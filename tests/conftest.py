@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.nlp import load_nlp
+from toolkit.text.nlp import load_nlp
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -18,10 +18,10 @@ def shared_dir() -> Path | None:
 
 def stored_candidates(db_url: str, captions_file: Path, nlp, max_candidates: int):
     """An engine on `db_url` holding the sample captions (parsed) and one generation run over them."""
-    from toolkit.ingest import read_captions
-    from toolkit.operators import GenerationConfig
-    from toolkit.pipeline import generate_run, ingest
+    from toolkit.generation.operators import GenerationConfig
+    from toolkit.generation.pipeline import generate_run, ingest
     from toolkit.store.db import make_engine
+    from toolkit.text.ingest import read_captions
 
     engine = make_engine(db_url)
     ingest(engine, read_captions(captions_file), nlp=nlp)

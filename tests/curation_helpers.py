@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from toolkit.ingest import read_captions
-from toolkit.operators import GenerationConfig
-from toolkit.pipeline import generate_run, ingest
+from toolkit.generation.operators import GenerationConfig
+from toolkit.generation.pipeline import generate_run, ingest
 from toolkit.store.db import make_engine
+from toolkit.text.ingest import read_captions
 
 CAPTIONS = [
     ("A black dog chasing a white cat on the grass.", "img/001.jpg"),

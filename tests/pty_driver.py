@@ -24,7 +24,7 @@ class Terminal:
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 140, 0, 0))
         full_env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "140", "LINES": "50", **(env or {})}
-        self.proc = subprocess.Popen([sys.executable, "-m", "toolkit.cli", *args], stdin=slave, stdout=slave,
+        self.proc = subprocess.Popen([sys.executable, "-m", "toolkit.faces.cli", *args], stdin=slave, stdout=slave,
                                      stderr=slave, cwd=cwd, env=full_env, start_new_session=True, close_fds=True)
         os.close(slave)
         self.fd = master

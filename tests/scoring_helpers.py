@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from toolkit.scoring.registry import TINY_CONFIG, register_tiny
+from toolkit.evaluation.scoring.registry import TINY_CONFIG, register_tiny
 
 CAPTIONS = [
     "A black dog chasing a white cat on the grass.",

@@ -12,9 +12,9 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from langchain_core.outputs import ChatGeneration, ChatResult
 from openai_stub import Reply, StubServer
 
-from toolkit.agents import langchain_tools
-from toolkit.agents.openai_schema import openai_tools
-from toolkit.decisions import set_stats
+from toolkit.curation.decisions import set_stats
+from toolkit.faces.agents import langchain_tools
+from toolkit.faces.agents.openai_schema import openai_tools
 
 pytest_plugins = ["curation_helpers", "agents_helpers"]  # fixtures: workspace, context
 CAPTION = "A black dog chasing a white cat on the grass."

@@ -15,9 +15,9 @@ import anyio
 import mcp
 from mcp import StdioServerParameters
 
-from toolkit.agents.mcp_server import build_server
-from toolkit.agents.tools import TOOLS
-from toolkit.decisions import set_stats
+from toolkit.curation.decisions import set_stats
+from toolkit.faces.agents.mcp_server import build_server
+from toolkit.faces.agents.tools import TOOLS
 
 pytest_plugins = ["curation_helpers", "agents_helpers"]  # fixtures: workspace, make_context
 CAPTION = "A black dog chasing a white cat on the grass."
@@ -122,7 +122,7 @@ def test_mcp_read_only_errors(workspace, make_context):
 
 def test_hardneg_mcp_over_stdio(workspace):
     params = StdioServerParameters(command=sys.executable, args=[
-        "-m", "toolkit.cli", "mcp", "--workspace", str(workspace), "--db", str(workspace / "hardneg.db"),
+        "-m", "toolkit.faces.cli", "mcp", "--workspace", str(workspace), "--db", str(workspace / "hardneg.db"),
         "--read-only"], cwd=str(REPO))
 
     async def script(client):
@@ -145,7 +145,7 @@ def _free_port() -> int:
 
 def test_hardneg_mcp_over_streamable_http(workspace):
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "toolkit.cli", "mcp", "--http", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "toolkit.faces.cli", "mcp", "--http", "--port", str(port),
                              "--workspace", str(workspace), "--db", str(workspace / "hardneg.db")],
                             cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:

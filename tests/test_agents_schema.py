@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from toolkit.agents.openai_schema import openai_tools
-from toolkit.agents.tools import TOOLS, TOOLS_BY_NAME
-from toolkit.cli import main
+from toolkit.faces.agents.openai_schema import openai_tools
+from toolkit.faces.agents.tools import TOOLS, TOOLS_BY_NAME
+from toolkit.faces.cli import main
 
 SNAPSHOT = Path(__file__).parent / "data" / "agents_openai_tools.json"
 

@@ -9,10 +9,10 @@ import os
 import pytest
 from pydantic import ValidationError
 
-from toolkit.agents.safety import PathNotAllowed, ReadOnlyError, ToolInputError, confine
-from toolkit.agents.tools import TOOLS_BY_NAME
-from toolkit.negatives import negatives_for
-from toolkit.operators import GenerationConfig
+from toolkit.faces.agents.safety import PathNotAllowed, ReadOnlyError, ToolInputError, confine
+from toolkit.faces.agents.tools import TOOLS_BY_NAME
+from toolkit.generation.negatives import negatives_for
+from toolkit.generation.operators import GenerationConfig
 
 pytest_plugins = ["curation_helpers", "agents_helpers"]  # fixtures: workspace, context, make_context
 CAPTION = "A black dog chasing a white cat on the grass."
@@ -105,7 +105,7 @@ def test_filter_free_texts_uses_rules_and_provenance(context):
 
 
 def test_filter_stored_ids_stores_verdicts(context):
-    from toolkit.filters.store import latest_verdicts
+    from toolkit.evaluation.filters.store import latest_verdicts
 
     out = call(context, "filter_candidates", candidate_ids=[1, 2, 3])
     assert [r.candidate_id for r in out.results] == [1, 2, 3] and out.filter_run_id
@@ -143,7 +143,7 @@ def test_score_by_path_and_by_image_id_agree(context, workspace):
 
 
 def test_set_workflow_matches_stored_results(context, workspace):
-    from toolkit.decisions import set_stats
+    from toolkit.curation.decisions import set_stats
 
     made = call(context, "create_set", name="dev", operators=["swap"], sample=6, seed=1)
     assert made.items == 6

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from toolkit.agents.safety import ToolInputError
-from toolkit.agents.tools import TOOLS_BY_NAME
-from toolkit.cli import main
+from toolkit.faces.agents.safety import ToolInputError
+from toolkit.faces.agents.tools import TOOLS_BY_NAME
+from toolkit.faces.cli import main
 from toolkit.store.db import make_engine
 from toolkit.store.models import CandidateRow
 from toolkit.store.queries import candidate_ref, resolve_candidate_refs

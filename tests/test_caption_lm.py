@@ -8,14 +8,14 @@ from collections import Counter
 
 import pytest
 
-from toolkit.caption_lm import CaptionLM, fit_caption_lm, lm_tokens
-from toolkit.lexicon import load_lexicon
-from toolkit.operators import GenerationConfig, generate
-from toolkit.operators.compose import draw_choices
-from toolkit.parse import parse_text
-from toolkit.pipeline import generate_run, ingest
+from toolkit.generation.caption_lm import CaptionLM, fit_caption_lm, lm_tokens
+from toolkit.generation.operators import GenerationConfig, generate
+from toolkit.generation.operators.compose import draw_choices
+from toolkit.generation.pipeline import generate_run, ingest
 from toolkit.store.db import make_engine
 from toolkit.store.models import Run
+from toolkit.text.lexicon import load_lexicon
+from toolkit.text.parse import parse_text
 
 CORPUS = [
     "a dog sitting on a bench",
@@ -123,7 +123,7 @@ def test_generation_config_validates_the_plausibility_settings():
 
 
 def test_generate_run_records_the_caption_model_and_a_new_corpus_is_a_new_run(db_url, nlp, tmp_path):
-    from toolkit.ingest import read_captions
+    from toolkit.text.ingest import read_captions
 
     engine = make_engine(db_url)
     path = tmp_path / "caps.txt"

@@ -3,7 +3,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from toolkit.cli import main
+from toolkit.faces.cli import main
 
 
 @pytest.fixture
@@ -88,11 +88,11 @@ def test_quickstart_on_a_small_sample(runner, tmp_path):
 
 
 def test_start_up_names_match_the_implementations():
-    """The CLI takes these from toolkit.names so that `hardneg --help` does not load spaCy or torch."""
-    from toolkit.formats.setio import FORMATS
-    from toolkit.names import FORMAT_NAMES, OPERATOR_NAMES, SUBTYPES
-    from toolkit.operators import OPERATORS
-    from toolkit.operators.base import SUBTYPES as OPERATOR_SUBTYPES
+    """The CLI takes these from toolkit.generation.names so that `hardneg --help` does not load spaCy or torch."""
+    from toolkit.curation.formats.setio import FORMATS
+    from toolkit.generation.names import FORMAT_NAMES, OPERATOR_NAMES, SUBTYPES
+    from toolkit.generation.operators import OPERATORS
+    from toolkit.generation.operators.base import SUBTYPES as OPERATOR_SUBTYPES
 
     assert tuple(FORMATS) == FORMAT_NAMES
     assert tuple(OPERATORS) == OPERATOR_NAMES and OPERATOR_SUBTYPES == SUBTYPES

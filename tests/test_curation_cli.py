@@ -5,8 +5,8 @@ import json
 
 from click.testing import CliRunner
 
-from toolkit.cli import main
-from toolkit.decisions import SessionStore
+from toolkit.curation.decisions import SessionStore
+from toolkit.faces.cli import main
 from toolkit.store.db import make_engine
 
 pytest_plugins = ["curation_helpers"]  # fixtures: template_db, cur_url
@@ -68,7 +68,7 @@ def test_set_stats_table_keeps_rows_apart_in_narrow_terminals():
     between steps instead of being cut."""
     from rich.console import Console
 
-    from toolkit.display import category_label, outcomes_table
+    from toolkit.faces.display import category_label, outcomes_table
 
     keys = ["add/att", "add/obj", "replace/att", "replace/obj", "replace/rel", "swap/att", "swap/obj", "swap/rel",
             "swap+replace/att+obj", "replace+replace+swap+add/att+obj+rel+att"]

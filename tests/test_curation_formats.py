@@ -8,12 +8,12 @@ from collections import Counter
 import pytest
 from conftest import shared_dir
 
-from toolkit.decisions import SessionStore
-from toolkit.formats import FORMATS, export_set, import_set, read_records
-from toolkit.formats.setio import set_records
-from toolkit.ingest import BadRecord, read_pairs
-from toolkit.sets import Selection, create_set
+from toolkit.curation.decisions import SessionStore
+from toolkit.curation.formats import FORMATS, export_set, import_set, read_records
+from toolkit.curation.formats.setio import set_records
+from toolkit.curation.sets import Selection, create_set
 from toolkit.store.db import make_engine
+from toolkit.text.ingest import BadRecord, read_pairs
 
 pytest_plugins = ["curation_helpers"]  # fixtures: template_db, cur_url
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from toolkit.curation import Mark, QueueItem, Record, Retract, Session
+from toolkit.curation.session import Mark, QueueItem, Record, Retract, Session
 
 
 def items(n: int) -> list[QueueItem]:

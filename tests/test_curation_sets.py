@@ -6,9 +6,9 @@ import json
 import pytest
 from sqlalchemy import func, select, text
 
-from toolkit.agreement import cohen_kappa, pairwise_kappa
-from toolkit.decisions import HUMAN_EDIT, SessionStore, conflicts, record_final, set_stats
-from toolkit.sets import Selection, allocate, create_set, drop_set, list_sets, merge_sets, set_items
+from toolkit.curation.agreement import cohen_kappa, pairwise_kappa
+from toolkit.curation.decisions import HUMAN_EDIT, SessionStore, conflicts, record_final, set_stats
+from toolkit.curation.sets import Selection, allocate, create_set, drop_set, list_sets, merge_sets, set_items
 from toolkit.store.curation import Decision
 from toolkit.store.db import make_engine
 from toolkit.store.models import CandidateRow
@@ -17,7 +17,7 @@ pytest_plugins = ["curation_helpers"]  # fixtures: template_db, cur_url
 
 
 def items_of(engine, name):
-    from toolkit.sets import get_set
+    from toolkit.curation.sets import get_set
 
     with engine.connect() as conn:
         return set_items(conn, get_set(conn, name)["id"])

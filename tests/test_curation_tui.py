@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from pty_driver import Terminal
 from sqlalchemy import select
 
-from toolkit.cli import main
-from toolkit.decisions import SessionStore
-from toolkit.sets import Selection, create_set, get_set, set_items
+from toolkit.curation.decisions import SessionStore
+from toolkit.curation.sets import Selection, create_set, get_set, set_items
+from toolkit.faces.cli import main
 from toolkit.store.curation import Decision, FinalDecision
 from toolkit.store.db import make_engine
 from toolkit.store.models import CandidateRow

@@ -10,10 +10,9 @@ from click.testing import CliRunner
 from conftest import stored_candidates
 from scipy import sparse
 
-from toolkit.cli import main
-from toolkit.filters.adversary import accuracy as adversary_accuracy
-from toolkit.filters.adversary import adversary_gaps, cross_fit, telling_ngrams
-from toolkit.filters.audit import (
+from toolkit.evaluation.filters.adversary import accuracy as adversary_accuracy
+from toolkit.evaluation.filters.adversary import adversary_gaps, cross_fit, telling_ngrams
+from toolkit.evaluation.filters.audit import (
     BASELINES,
     AuditConfig,
     Item,
@@ -24,8 +23,9 @@ from toolkit.filters.audit import (
     balance,
     balance_category,
 )
-from toolkit.filters.ngram import KneserNey, train_counts
-from toolkit.names import category_of
+from toolkit.evaluation.filters.ngram import KneserNey, train_counts
+from toolkit.faces.cli import main
+from toolkit.generation.names import category_of
 
 
 def test_kneser_ney_is_a_distribution_and_prefers_seen_word_order():
@@ -190,7 +190,7 @@ def test_adversary_vocabulary_over_all_pairs_gives_the_training_fold_margins():
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
 
-    from toolkit.filters.adversary import TOKEN, _oriented
+    from toolkit.evaluation.filters.adversary import TOKEN, _oriented
 
     caps = _captions(120)
     pairs = [(c, _marked(c) if k % 3 else _recoloured(c, k)) for k, c in enumerate(caps)]

@@ -10,11 +10,11 @@ from conftest import stored_candidates
 from openai_stub import Reply, StubServer, good, payload
 from sqlalchemy import select, text
 
-from toolkit.cli import main
-from toolkit.filters.llm import JudgeConfig, JudgeConfigError
-from toolkit.filters.llm_run import run_llm
-from toolkit.filters.prompts import load_prompt
-from toolkit.filters.select import Selection
+from toolkit.evaluation.filters.llm import JudgeConfig, JudgeConfigError
+from toolkit.evaluation.filters.llm_run import run_llm
+from toolkit.evaluation.filters.prompts import load_prompt
+from toolkit.evaluation.filters.select import Selection
+from toolkit.faces.cli import main
 from toolkit.store.verdicts import FilterRun, LLMCache, Verdict, VerdictFailure
 
 KEY = "sk-test-DO-NOT-LEAK-8f3a"

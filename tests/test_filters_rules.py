@@ -6,14 +6,21 @@ import pytest
 from conftest import stored_candidates
 from sqlalchemy import inspect, select, update
 
-from toolkit.filters.counts import PlausibilityCounts, PlausibilityModel, load_or_mine
-from toolkit.filters.rules import Fired, RuleConfig, check_candidate, grammar_issues, split_inherited, validity_issues
-from toolkit.filters.runner import run_rules
-from toolkit.filters.select import Selection
-from toolkit.filters.store import latest_verdicts
-from toolkit.parse import parse_text
+from toolkit.evaluation.filters.counts import PlausibilityCounts, PlausibilityModel, load_or_mine
+from toolkit.evaluation.filters.rules import (
+    Fired,
+    RuleConfig,
+    check_candidate,
+    grammar_issues,
+    split_inherited,
+    validity_issues,
+)
+from toolkit.evaluation.filters.runner import run_rules
+from toolkit.evaluation.filters.select import Selection
+from toolkit.evaluation.filters.store import latest_verdicts
 from toolkit.store.models import CandidateRow
 from toolkit.store.verdicts import Verdict, VerdictFailure
+from toolkit.text.parse import parse_text
 
 GOOD = [
     "A black dog chasing a white cat.",

@@ -17,16 +17,11 @@ ROOT = Path(__file__).resolve().parents[1]
 REGISTRY_EDGES = {("toolkit.store.models", m) for m in ("toolkit.store.scores", "toolkit.store.verdicts",
                                                            "toolkit.store.curation")}
 
-# Circles closed only by an import inside a function. Each entry: the edge that closes it, and why it stays.
-KNOWN_LAZY = {
-    # `Parse.scene` derives the scene view from the tokens on first use (toolkit/parse.py), and the scene is
-    # built from a Parse. Breaking it means every operator asks `extract_scene(parse)` instead of
-    # `parse.scene` (both modules are compiled by mypyc, and scene.py is being edited): left for the regroup.
-    ("toolkit.parse", "toolkit.scene"),
-    # `toolkit.commands.scale` still takes `generation_options`/`_config` from toolkit/cli.py (they are being
-    # changed there); cli registers the command modules from a function.
-    ("toolkit.cli", "toolkit.commands.scale"),
-}
+# Circles closed only by an import inside a function, each with why it stays (none today: a new one fails here).
+KNOWN_LAZY: set[tuple[str, str]] = set()
+
+# The flow, bottom up: a package imports only from its own layer or below (faces -> workflow -> core -> store/text).
+LAYERS = {"store": 0, "text": 0, "data": 0, "generation": 1, "evaluation": 2, "curation": 3, "scale": 3, "faces": 4}
 
 
 def modules() -> dict[str, Path]:
@@ -133,11 +128,12 @@ def _without(edges: dict[str, set[str]], removed: set[tuple[str, str]]) -> dict[
 
 def test_the_walker_sees_known_imports():
     top, every = graph(lazy=False), graph(lazy=True)
-    assert "toolkit.records" in top["toolkit.formats.jsonl"]  # from toolkit.records import BadRecord
+    assert "toolkit.text.records" in top["toolkit.curation.formats.jsonl"]  # from toolkit.text.records import BadRecord
     assert "toolkit.store.verdicts" in top["toolkit.store.models"]  # bottom import list
-    assert "toolkit.scene" not in top["toolkit.parse"]  # inside a property, and under TYPE_CHECKING
-    assert "toolkit.scene" in every["toolkit.parse"]
-    assert "toolkit.commands.curation" in every["toolkit.cli"]  # _register_features
+    assert "toolkit.text.scene" not in top["toolkit.text.parse"]  # inside a property, and under TYPE_CHECKING
+    assert "toolkit.text.scene" in every["toolkit.text.parse"]
+    assert "toolkit.text.parse" not in every["toolkit.text.scene"]  # only under TYPE_CHECKING
+    assert "toolkit.faces.commands.curation" in every["toolkit.faces.cli"]  # _register_features
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
@@ -154,35 +150,44 @@ def test_no_new_import_cycle_through_lazy_imports():
         _describe(edges, c) for c in found)
 
 
-def test_known_lazy_cycles_still_exist():
-    """An entry of KNOWN_LAZY whose circle is gone is removed from the list, so the list stays true."""
-    edges = graph(lazy=True)
-    gone = [(a, b) for a, b in KNOWN_LAZY if b not in edges.get(a, set()) or not any(
-        {a, b} <= set(c) for c in cycles(edges))]
-    assert not gone, f"no longer circles, remove from KNOWN_LAZY: {gone}"
-
-
 def test_commands_do_not_import_cli():
-    """Shared options live in toolkit/commands/options.py; only scale still waits (KNOWN_LAZY)."""
+    """Shared options live in toolkit/faces/commands/options.py: no command module imports the CLI group."""
     edges = graph(lazy=True)
-    importers = sorted(m for m, deps in edges.items() if m.startswith("toolkit.commands.") and "toolkit.cli" in deps)
-    assert importers == sorted(b for a, b in KNOWN_LAZY if a == "toolkit.cli"), importers
+    importers = sorted(m for m, deps in edges.items()
+                       if m.startswith("toolkit.faces.commands.") and "toolkit.faces.cli" in deps)
+    assert not importers, importers
+
+
+def test_imports_point_down_the_flow():
+    """Every package of toolkit/ is in LAYERS, and no module imports from a package of a higher layer."""
+    edges = graph(lazy=True)
+    packages = {p.name for p in (ROOT / "toolkit").iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert packages == set(LAYERS) - {"data"}, sorted(packages ^ (set(LAYERS) - {"data"}))
+    layer = lambda m: LAYERS.get(m.split(".")[1], -1) if m.count(".") else 5  # noqa: E731  (toolkit itself: top)
+    upward = sorted((m, d) for m, deps in edges.items() for d in deps if d.count(".") and layer(d) > layer(m))
+    assert not upward, upward
+
+
+def test_only_packages_at_the_top():
+    """toolkit/ holds packages only (and its own __init__): the flow is visible from the tree."""
+    loose = sorted(p.name for p in (ROOT / "toolkit").glob("*.py") if p.name != "__init__.py")
+    assert not loose, loose
 
 
 def test_formats_do_not_import_ingest():
     edges = graph(lazy=True)
-    assert not [m for m, deps in edges.items() if m.startswith("toolkit.formats") and "toolkit.ingest" in deps]
+    assert not [m for m, deps in edges.items() if m.startswith("toolkit.curation.formats") and "toolkit.text.ingest" in deps]
 
 
 def test_python_m_toolkit_cli_registers_every_command():
-    """`python -m toolkit.cli` (the MCP and terminal tests start it so) runs toolkit.cli's own group: a command
-    module that imports toolkit.cli must not meet a half-initialised second copy of it."""
+    """`python -m toolkit.faces.cli` (the MCP and terminal tests start it so) runs toolkit.faces.cli's own group: a command
+    module that imports toolkit.faces.cli must not meet a half-initialised second copy of it."""
     import subprocess
     import sys
 
-    from toolkit.cli import main
+    from toolkit.faces.cli import main
 
-    done = subprocess.run([sys.executable, "-m", "toolkit.cli", "--help"], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "toolkit.faces.cli", "--help"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     listed = {line.split()[0] for line in done.stdout.split("Commands:", 1)[1].splitlines() if line.strip()}
     assert listed == set(main.commands)

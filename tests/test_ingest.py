@@ -1,4 +1,4 @@
-"""Tests for toolkit.ingest: every format, every bad-input case, on real files in tmp_path."""
+"""Tests for toolkit.text.ingest: every format, every bad-input case, on real files in tmp_path."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.ingest import (
+from toolkit.text.ingest import (
     FAMILIES,
     FORMATS,
     SUGARCREPE_CATEGORIES,

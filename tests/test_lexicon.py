@@ -1,4 +1,4 @@
-"""Tests for toolkit.lexicon: the real data files load, lookups behave, bad files fail loudly."""
+"""Tests for toolkit.text.lexicon: the real data files load, lookups behave, bad files fail loudly."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.lexicon import DATA_FILES, Lexicon, LexiconError, ObjectEntry, load_lexicon
+from toolkit.text.lexicon import DATA_FILES, Lexicon, LexiconError, ObjectEntry, load_lexicon
 
-LEXICON_DIR = Path(__file__).resolve().parents[1] / "toolkit" / "lexicon"
+LEXICON_DIR = Path(__file__).resolve().parents[1] / "toolkit" / "text" / "lexicon"
 NOT_NEGATIVE = {"same", "synonym", "hypernym", "hyponym", "related"}
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from toolkit.morph import agree_verb, indefinite_article, inflect_noun, inflect_verb, pluralize
+from toolkit.text.morph import agree_verb, indefinite_article, inflect_noun, inflect_verb, pluralize
 
 
 @pytest.mark.parametrize(

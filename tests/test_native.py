@@ -1,4 +1,4 @@
-"""The optional compiled build (toolkit/native.py): same candidates as the sources, and never stale."""
+"""The optional compiled build (toolkit/generation/native.py): same candidates as the sources, and never stale."""
 
 import json
 import os
@@ -8,21 +8,21 @@ import sys
 
 import pytest
 
-from toolkit import native
-from toolkit.operators import GenerationConfig, generate
-from toolkit.operators.base import Skip
-from toolkit.parse import parse_text
+from toolkit.generation import native
+from toolkit.generation.operators import GenerationConfig, generate
+from toolkit.generation.operators.base import Skip
+from toolkit.text.parse import parse_text
 
 # Candidate rows for the bundled sample captions, as a digest; run in a fresh interpreter.
 DIGEST = """
 import hashlib, json, sys
-from toolkit.chunks import candidate_records
-from toolkit.ingest import read_captions
-from toolkit.lexicon import load_lexicon
-from toolkit.native import status
-from toolkit.operators import GenerationConfig
-from toolkit.parse import parse_texts
-from toolkit.cli import SAMPLE
+from toolkit.generation.chunks import candidate_records
+from toolkit.text.ingest import read_captions
+from toolkit.text.lexicon import load_lexicon
+from toolkit.generation.native import status
+from toolkit.generation.operators import GenerationConfig
+from toolkit.text.parse import parse_texts
+from toolkit.faces.cli import SAMPLE
 texts = [r.text for r in read_captions(SAMPLE)][:150]
 h, lex = hashlib.sha256(), load_lexicon()
 for config in (GenerationConfig(), GenerationConfig(depth=2, max_candidates=8, seed=3)):
@@ -50,8 +50,8 @@ def test_compiled_build_generates_what_the_sources_generate():
 def test_a_changed_source_is_stale():
     current = native.source_digests()
     assert native.stale_sources(dict(current), current) == []
-    edited = {**current, "toolkit.realize": "0" * 64}
-    assert native.stale_sources(edited, current) == ["toolkit.realize"]
+    edited = {**current, "toolkit.generation.realize": "0" * 64}
+    assert native.stale_sources(edited, current) == ["toolkit.generation.realize"]
     assert native.stale_sources({}, current) == list(native.NATIVE_MODULES)
 
 
@@ -59,9 +59,9 @@ def test_status_says_which_build_runs():
     state = native.status()
     assert set(state) == {"compiled", "in_use", "reason"}
     if native.compiled() and os.environ.get("HARDNEG_PURE") != "1":
-        import toolkit.realize
+        import toolkit.generation.realize
 
-        assert state["in_use"] == (not toolkit.realize.__file__.endswith(".py"))
+        assert state["in_use"] == (not toolkit.generation.realize.__file__.endswith(".py"))
 
 
 def test_results_pickle_in_either_build(nlp):
@@ -77,11 +77,12 @@ def test_an_edited_source_runs_instead_of_its_stale_build(tmp_path):
 
     copy = tmp_path / "toolkit"
     shutil.copytree(native.PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    with open(copy / "realize.py", "a") as f:
+    with open(copy / "generation" / "realize.py", "a") as f:
         f.write("\nEDITED = True\n")
-    probe = ("import warnings; warnings.simplefilter('always'); import toolkit.operators, toolkit.realize as r;"
-             "from toolkit.native import status; print(r.EDITED, status()['in_use'], repr(status()['reason']))")
+    probe = ("import warnings; warnings.simplefilter('always'); import toolkit.generation.operators, "
+             "toolkit.generation.realize as r;"
+             "from toolkit.generation.native import status; print(r.EDITED, status()['in_use'], repr(status()['reason']))")
     out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True,
                          env={**os.environ, "HARDNEG_PURE": "0"})
-    assert out.stdout.split(" ", 2) == ["True", "False", "'out of date: toolkit.realize'\n"]
-    assert "compiled build is out of date (toolkit.realize)" in out.stderr
+    assert out.stdout.split(" ", 2) == ["True", "False", "'out of date: toolkit.generation.realize'\n"]
+    assert "compiled build is out of date (toolkit.generation.realize)" in out.stderr

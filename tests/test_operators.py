@@ -2,9 +2,9 @@
 
 import pytest
 
-from toolkit.lexicon import load_lexicon
-from toolkit.operators import GenerationConfig, generate
-from toolkit.parse import parse_text
+from toolkit.generation.operators import GenerationConfig, generate
+from toolkit.text.lexicon import load_lexicon
+from toolkit.text.parse import parse_text
 
 
 def run(nlp, caption, operators, subtypes=("obj", "att", "rel"), **kw):
@@ -168,9 +168,9 @@ def test_add_object_and_attribute(nlp):
 
 
 def test_add_attribute_with_corpus_counts_goes_deeper_into_the_first_types(nlp):
-    from toolkit.corpus import CorpusCounts
-    from toolkit.operators.add import Add
-    from toolkit.operators.compose import ordered_edits
+    from toolkit.generation.corpus import CorpusCounts
+    from toolkit.generation.operators.add import Add
+    from toolkit.generation.operators.compose import ordered_edits
 
     lex = load_lexicon()
     seen = ["A marble table in a kitchen.", "A marble table with food.", "A glass table by a window."]
@@ -195,8 +195,8 @@ def test_add_attribute_with_corpus_counts_goes_deeper_into_the_first_types(nlp):
 
 def _added_attributes(nlp, caption, counts=None):
     """(type, word) of every ADD attribute edit, in selection order."""
-    from toolkit.operators.add import Add
-    from toolkit.operators.compose import ordered_edits
+    from toolkit.generation.operators.add import Add
+    from toolkit.generation.operators.compose import ordered_edits
 
     sites = Add(per_site=60, counts=counts).propose(parse_text(caption, nlp=nlp), ("att",), load_lexicon()).sites
     return [tuple(e.detail.split(": +")) for e in ordered_edits(sites)]
@@ -227,7 +227,7 @@ def test_add_attribute_on_a_word_naming_a_category(nlp):
 
 
 def test_add_attribute_never_offers_colour_or_size_as_the_likeliest(nlp):
-    from toolkit.corpus import CorpusCounts
+    from toolkit.generation.corpus import CorpusCounts
 
     lex = load_lexicon()
     seen = ["A white plate on a table.", "A white plate with food.", "A large white plate."]
@@ -241,8 +241,8 @@ def test_add_attribute_never_offers_colour_or_size_as_the_likeliest(nlp):
 
 
 def test_groups_with_many_more_sites_take_two_turns_after_the_first_round():
-    from toolkit.operators.base import Change, Edit, Site
-    from toolkit.operators.compose import ordered_edits
+    from toolkit.generation.operators.base import Change, Edit, Site
+    from toolkit.generation.operators.compose import ordered_edits
 
     def site(operator, subtype, word):
         def build(w, rank):
@@ -305,13 +305,13 @@ def test_config_validation():
         GenerationConfig(depth=0)
 
 
-@pytest.mark.parametrize("module", ["toolkit.realize", "toolkit.scene", "toolkit.operators.swap"])
+@pytest.mark.parametrize("module", ["toolkit.generation.realize", "toolkit.text.scene", "toolkit.generation.operators.swap"])
 def test_a_generation_module_can_be_imported_first(module):
     """No circular import whichever module a library user imports first (in a fresh interpreter)."""
     import subprocess
     import sys
 
-    code = f"import {module}; from toolkit.operators import GenerationConfig, generate; print(generate.__name__)"
+    code = f"import {module}; from toolkit.generation.operators import GenerationConfig, generate; print(generate.__name__)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip() == "generate", out.stderr[-500:]
 

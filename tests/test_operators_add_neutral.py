@@ -6,11 +6,11 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from toolkit.lexicon import load_lexicon
-from toolkit.operators import GenerationConfig, generate
-from toolkit.operators.add import Add
-from toolkit.operators.neutral import ADD_LENGTHS, deletions
-from toolkit.parse import parse_text
+from toolkit.generation.operators import GenerationConfig, generate
+from toolkit.generation.operators.add import Add
+from toolkit.generation.operators.neutral import ADD_LENGTHS, deletions
+from toolkit.text.lexicon import load_lexicon
+from toolkit.text.parse import parse_text
 
 _WORD = re.compile(r"[A-Za-z0-9]+")
 
@@ -130,7 +130,7 @@ def test_config_validation_and_the_three_modes(nlp):
 
 
 def test_neutral_sites_take_turns_of_their_own_under_the_cap(nlp):
-    from toolkit.operators.compose import ordered_edits
+    from toolkit.generation.operators.compose import ordered_edits
 
     parse = parse_text("A black dog chasing a white cat on the grass.", nlp=nlp)
     sites = Add(add_length="both").propose(parse, ("att",), load_lexicon()).sites
@@ -143,8 +143,8 @@ def test_neutral_sites_take_turns_of_their_own_under_the_cap(nlp):
 
 def test_replicate_keeps_the_plain_add(monkeypatch):
     """`hardneg replicate` measures how the operators reproduce SugarCrepe's insertions: plain ADD only."""
-    import toolkit.replicate as rep
-    from toolkit.records import PairRecord
+    import toolkit.evaluation.replicate as rep
+    from toolkit.text.records import PairRecord
 
     seen = []
 
@@ -159,7 +159,7 @@ def test_replicate_keeps_the_plain_add(monkeypatch):
 
 
 def test_the_caption_model_judges_length_neutral_negatives_like_every_other(nlp):
-    from toolkit.caption_lm import CaptionLM, lexicon_priors, lm_tokens
+    from toolkit.generation.caption_lm import CaptionLM, lexicon_priors, lm_tokens
 
     lex = load_lexicon()
     captions = ["A dog on the grass.", "A red car on the street.", "A cat sitting on a wooden bench.",
@@ -177,7 +177,7 @@ def test_the_caption_model_judges_length_neutral_negatives_like_every_other(nlp)
 
 
 def test_cli_add_length(tmp_path, captions_file):
-    from toolkit.cli import main
+    from toolkit.faces.cli import main
 
     runner = CliRunner()
     result = runner.invoke(main, ["negatives", "A wooden table with a red vase on it.", "--operators", "add",

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.filters import prompts
+from toolkit.evaluation.filters import prompts
 from toolkit.store import db
 
 REPO = Path(__file__).resolve().parents[1]
@@ -78,7 +78,7 @@ def test_wheel_ships_migrations_and_prompts(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     migrations = {f"toolkit/_db/versions/{p.name}" for p in (REPO / "db" / "versions").glob("*.py")}
     expected = {"toolkit/_db/env.py", "toolkit/_db/script.py.mako", "toolkit/_db/alembic.ini",
-                "toolkit/_prompts/judge.v1.md", "toolkit/data/coco_sample.jsonl", "toolkit/lexicon/objects.toml",
-                "toolkit/lexicon/VERSION", "toolkit/cli.py", *migrations}
+                "toolkit/_prompts/judge.v1.md", "toolkit/data/coco_sample.jsonl", "toolkit/text/lexicon/objects.toml",
+                "toolkit/text/lexicon/VERSION", "toolkit/faces/cli.py", *migrations}
     assert expected <= names, sorted(expected - names)
     assert not [n for n in names if n.startswith(("db/", "prompts/"))]  # only inside the package

@@ -4,12 +4,12 @@ import pytest
 from sqlalchemy import func, inspect, select
 from sqlmodel import SQLModel
 
-from toolkit import chunks
-from toolkit.ingest import read_captions
-from toolkit.operators import GenerationConfig
-from toolkit.pipeline import generate_run, ingest
+from toolkit.generation import chunks
+from toolkit.generation.operators import GenerationConfig
+from toolkit.generation.pipeline import generate_run, ingest
 from toolkit.store.db import make_engine
 from toolkit.store.models import CandidateRow, Caption, ParseRow, Run, RunCaption
+from toolkit.text.ingest import read_captions
 
 
 def count(engine, model) -> int:
@@ -189,7 +189,7 @@ def test_corpus_ordering_is_its_own_reproducible_run(db_url, captions_file, nlp,
 
 @pytest.mark.parametrize("word", ['say "cheese"', "back\\slash", "tab\tand\nnewline\x01", "café 東京 🐶", "\x7f"])
 def test_provenance_json_is_what_the_standard_library_writes(word):
-    from toolkit.operators.base import Candidate, Change, Edit, Fix
+    from toolkit.generation.operators.base import Candidate, Change, Edit, Fix
 
     edit = Edit("replace", "obj", ((1, 2),), ("dog",), (word,), (Change(1, 2, (word,)),), (), f"dog->{word}", 0)
     cand = Candidate("0" * 16, "a dog", f"a {word}", (edit,), (Fix(0, "a", "an", "article"),), None, 0)

@@ -3,8 +3,8 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit.operators import GenerationConfig, generate, normalize
-from toolkit.parse import Parse, parse_text
+from toolkit.generation.operators import GenerationConfig, generate, normalize
+from toolkit.text.parse import Parse, parse_text
 
 WORDS = ["a", "an", "the", "two", "black", "white", "wooden", "dog", "cat", "man", "woman", "horse", "table", "on",
          "under", "next", "to", "in", "front", "of", "and", "with", "riding", "holding", "sitting", "is", "are",

@@ -4,10 +4,10 @@ verbs kept coherent with their prepositions, plausible attributes, no (near-)sym
 
 import pytest
 
-from toolkit.morph import agree_determiner, countable, inflect_noun, match_case, number_word
-from toolkit.operators import GenerationConfig, generate
-from toolkit.parse import parse_text
-from toolkit.realize import realize
+from toolkit.generation.operators import GenerationConfig, generate
+from toolkit.generation.realize import realize
+from toolkit.text.morph import agree_determiner, countable, inflect_noun, match_case, number_word
+from toolkit.text.parse import parse_text
 
 
 def outputs(nlp, caption, **kw):
@@ -155,7 +155,7 @@ def test_a_verb_read_as_a_noun_is_a_verb(nlp):
 
 def test_a_new_uncounted_noun_takes_some(nlp):
     parse = parse_text("A zebra grazes in a field adjacent to trees.", nlp=nlp)
-    from toolkit.operators.base import Change, Edit
+    from toolkit.generation.operators.base import Change, Edit
 
     edit = Edit("add", "obj", ((6, 6),), ("",), ("and a sand",), (Change(6, 6, ("and", "a", "sand")),))
     assert realize(parse, (edit,)).text == "A zebra grazes in a field and some sand adjacent to trees."
@@ -181,7 +181,7 @@ def test_the_captions_own_article_errors_are_fixed(nlp):
 
 
 def test_a_new_phrase_takes_some_before_a_plural_or_uncounted_noun(nlp):
-    from toolkit.operators.base import Change, Edit
+    from toolkit.generation.operators.base import Change, Edit
 
     parse = parse_text("A market stand with many different kinds of fruit.", nlp=nlp)
 

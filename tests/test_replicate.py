@@ -6,9 +6,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import shared_dir
 
-from toolkit.cli import main
-from toolkit.ingest import PairRecord, read_pairs
-from toolkit.replicate import _article_errors, _diff_words, is_reachable, replicate, site, words
+from toolkit.evaluation.replicate import _article_errors, _diff_words, is_reachable, replicate, site, words
+from toolkit.faces.cli import main
+from toolkit.text.ingest import PairRecord, read_pairs
 
 
 def d(text):

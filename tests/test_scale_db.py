@@ -10,16 +10,16 @@ from scale_helpers import db_candidates, sample_rows, write_jsonl
 from sqlalchemy import func, inspect, select
 from sqlmodel import SQLModel
 
-from toolkit.ingest import read_captions
-from toolkit.operators import GenerationConfig
-from toolkit.pipeline import generate_run, ingest
+from toolkit.generation.operators import GenerationConfig
+from toolkit.generation.pipeline import generate_run, ingest
 from toolkit.store.db import make_engine
 from toolkit.store.models import CandidateRow, Caption, RunCaption
+from toolkit.text.ingest import read_captions
 
 GENERATE = """
 import json, sys, time
-from toolkit.operators import GenerationConfig
-from toolkit.pipeline import generate_run
+from toolkit.generation.operators import GenerationConfig
+from toolkit.generation.pipeline import generate_run
 from toolkit.store.db import make_engine
 start = time.time()
 report = generate_run(make_engine(sys.argv[1]), GenerationConfig(seed=1), chunk=5)

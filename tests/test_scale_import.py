@@ -11,14 +11,14 @@ pytest.importorskip("fsspec")
 
 from scale_helpers import db_candidates, output_rows, sample_rows, write_jsonl, write_parquet  # noqa: E402
 
-from toolkit.cli import main  # noqa: E402
-from toolkit.ingest import BadRecord, read_captions  # noqa: E402
-from toolkit.operators import GenerationConfig  # noqa: E402
-from toolkit.pipeline import generate_run, ingest  # noqa: E402
+from toolkit.faces.cli import main  # noqa: E402
+from toolkit.generation.operators import GenerationConfig  # noqa: E402
+from toolkit.generation.pipeline import generate_run, ingest  # noqa: E402
 from toolkit.scale import import_parquet, list_shards, plan_pieces, read_piece, run_local  # noqa: E402
 from toolkit.scale.worker import RunSpec  # noqa: E402
 from toolkit.store.db import make_engine  # noqa: E402
 from toolkit.store.models import CandidateRow, Caption, Run, RunCaption  # noqa: E402
+from toolkit.text.ingest import BadRecord, read_captions  # noqa: E402
 
 CONFIG = GenerationConfig(seed=3)
 
@@ -156,9 +156,9 @@ def test_cli_pipeline_local_and_import(shards, tmp_path):
 
 
 def test_rule_filter_keeps_only_candidates_that_pass(tmp_path, nlp):
-    from toolkit.filters.rules import check_candidate
-    from toolkit.parse import Parse, parse_texts
+    from toolkit.evaluation.filters.rules import check_candidate
     from toolkit.scale.filtering import RULES
+    from toolkit.text.parse import Parse, parse_texts
 
     path = write_jsonl(tmp_path / "c.jsonl", sample_rows(40))
     plain = run_local([str(path)], str(tmp_path / "plain"), RunSpec(CONFIG.to_dict()), nlp=nlp)

@@ -12,13 +12,13 @@ ray = pytest.importorskip("ray")
 
 from scale_helpers import db_candidates, output_rows, sample_rows, write_jsonl, write_parquet  # noqa: E402
 
-from toolkit.ingest import read_captions  # noqa: E402
-from toolkit.operators import GenerationConfig  # noqa: E402
-from toolkit.pipeline import generate_run, ingest  # noqa: E402
+from toolkit.generation.operators import GenerationConfig  # noqa: E402
+from toolkit.generation.pipeline import generate_run, ingest  # noqa: E402
 from toolkit.scale import import_parquet, run_local  # noqa: E402
 from toolkit.scale.ray_pipeline import GenerateActor, plan_cpus, run_ray  # noqa: E402
 from toolkit.scale.worker import RunSpec  # noqa: E402
 from toolkit.store.db import make_engine  # noqa: E402
+from toolkit.text.ingest import read_captions  # noqa: E402
 
 RAY_CPUS = 2
 
@@ -86,8 +86,8 @@ def test_ray_scoring_stage_scores_every_candidate(ray_local, tmp_path):
     pytest.importorskip("open_clip")
     from scoring_helpers import tiny_checkpoint, tiny_local_dir, write_images
 
+    from toolkit.evaluation.scoring import create_scorer
     from toolkit.scale.scoring import score_table
-    from toolkit.scoring import create_scorer
 
     model = f"local-dir:{tiny_local_dir(tmp_path / 'tiny', tiny_checkpoint(tmp_path / 'tiny.pt'))}"
     images = write_images(tmp_path / "img", 5)

@@ -9,12 +9,12 @@ import pytest
 import torch
 from scoring_helpers import CAPTIONS, sugarcrepe_folder, tiny_checkpoint, tiny_local_dir, write_images
 
-from toolkit.scoring import Item, Negative, create_scorer, resolve_device, resolve_precision
-from toolkit.scoring.benchmark_eval import evaluate_benchmark
-from toolkit.scoring.cache import DbCache, MemoryCache
-from toolkit.scoring.factory import _wants_quick_gelu
-from toolkit.scoring.registry import TINY_NAME, parse_spec, register_tiny
-from toolkit.scoring.report import accuracy_table, bootstrap_ci, build_report
+from toolkit.evaluation.scoring import Item, Negative, create_scorer, resolve_device, resolve_precision
+from toolkit.evaluation.scoring.benchmark_eval import evaluate_benchmark
+from toolkit.evaluation.scoring.cache import DbCache, MemoryCache
+from toolkit.evaluation.scoring.factory import _wants_quick_gelu
+from toolkit.evaluation.scoring.registry import TINY_NAME, parse_spec, register_tiny
+from toolkit.evaluation.scoring.report import accuracy_table, bootstrap_ci, build_report
 from toolkit.store.db import make_engine
 
 

@@ -9,17 +9,17 @@ from click.testing import CliRunner
 from scoring_helpers import CAPTIONS, sugarcrepe_folder, tiny_checkpoint, tiny_local_dir, write_images
 from sqlalchemy import func, select
 
-from toolkit.cli import main
-from toolkit.ingest import read_captions
-from toolkit.operators import GenerationConfig
-from toolkit.pipeline import generate_run, ingest
-from toolkit.scoring import create_scorer
-from toolkit.scoring.cache import DbCache
-from toolkit.scoring.candidates import candidate_report, score_candidates
-from toolkit.scoring.registry import TINY_NAME, register_tiny
+from toolkit.evaluation.scoring import create_scorer
+from toolkit.evaluation.scoring.cache import DbCache
+from toolkit.evaluation.scoring.candidates import candidate_report, score_candidates
+from toolkit.evaluation.scoring.registry import TINY_NAME, register_tiny
+from toolkit.faces.cli import main
+from toolkit.generation.operators import GenerationConfig
+from toolkit.generation.pipeline import generate_run, ingest
 from toolkit.store.db import make_engine
 from toolkit.store.models import CandidateRow
 from toolkit.store.scores import CandidateScore, EmbeddingCache, ScoreRun
+from toolkit.text.ingest import read_captions
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import pytest
 import torch
 from scoring_helpers import CAPTIONS, tiny_checkpoint, write_images
 
-from toolkit.scoring import Item, Negative, create_scorer
-from toolkit.scoring.registry import TINY_NAME, register_tiny
+from toolkit.evaluation.scoring import Item, Negative, create_scorer
+from toolkit.evaluation.scoring.registry import TINY_NAME, register_tiny
 
 pytestmark = [pytest.mark.gpu, pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")]
 

@@ -13,13 +13,13 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import insert, select, text
 
-from toolkit.cli import main
-from toolkit.operators.compose import candidate_id as candidate_uid
-from toolkit.pipeline import ingest
-from toolkit.records import CaptionRecord
-from toolkit.sets import Selection, create_set, get_set, list_sets, set_items
+from toolkit.curation.sets import Selection, create_set, get_set, list_sets, set_items
+from toolkit.faces.cli import main
+from toolkit.generation.operators.compose import candidate_id as candidate_uid
+from toolkit.generation.pipeline import ingest
 from toolkit.store.db import make_engine
 from toolkit.store.models import CandidateRow, Caption, Run, utcnow
+from toolkit.text.records import CaptionRecord
 
 OBJECTS = "dog cat man woman horse bus car tree table pizza bird plate boat kite train".split()
 COLOURS = "red blue green black white brown yellow pink orange purple grey".split()
@@ -210,7 +210,7 @@ def test_cli_benchmark_reports_figures_and_card_carries_them(url, tmp_path):
 def test_card_figures_of_an_unbalanced_set_show_the_artefacts(url, tmp_path):
     engine = make_engine(url)
     create_set(engine, "raw", Selection(operators=("replace", "add")))
-    from toolkit.formats import export_set
+    from toolkit.curation.formats import export_set
 
     rep = export_set(engine, "raw", "jsonl", tmp_path / "raw", status="all")
     fig = rep.blind["by_category"]
@@ -223,7 +223,7 @@ def test_card_figures_of_an_unbalanced_set_show_the_artefacts(url, tmp_path):
 
 
 def test_agent_create_set_balances(url, nlp, tmp_path):
-    from toolkit.agents.tools import TOOLS_BY_NAME, ToolContext
+    from toolkit.faces.agents.tools import TOOLS_BY_NAME, ToolContext
 
     ctx = ToolContext.open(url, tmp_path, nlp_loader=lambda: nlp)
     try:

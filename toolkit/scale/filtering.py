@@ -1,4 +1,4 @@
-"""`hardneg pipeline --filter rules`: drop candidates that the offline rule filter (`toolkit.filters.rules`)
+"""`hardneg pipeline --filter rules`: drop candidates that the offline rule filter (`toolkit.evaluation.filters.rules`)
 rejects, inside the workers. Grammar and validity rules only: the plausibility rule needs corpus counts
 mined from a database, which a distributed run does not have. Each candidate is parsed once more for the
 grammar rules, which roughly doubles the spaCy cost per candidate kept."""
@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from toolkit.filters.rules import RuleConfig, check_candidate
-from toolkit.lexicon import Lexicon
-from toolkit.parse import Parse, parse_texts
+from toolkit.evaluation.filters.rules import RuleConfig, check_candidate
+from toolkit.text.lexicon import Lexicon
+from toolkit.text.parse import Parse, parse_texts
 
 RULES = RuleConfig(plausibility=False)
 

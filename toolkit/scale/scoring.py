@@ -1,5 +1,5 @@
 """The optional GPU stage of the Ray pipeline: score every caption's candidates against its image with an
-open_clip model (`toolkit.scoring.create_scorer`, the scorer `hardneg score` uses), one model per actor.
+open_clip model (`toolkit.evaluation.scoring.create_scorer`, the scorer `hardneg score` uses), one model per actor.
 
 Each actor asks for `num_gpus` (1 on a GPU cluster; 0 runs it on CPU, as the tests do with a tiny model)
 and a small CPU share, and takes batches of an explicit number of caption rows.
@@ -51,7 +51,7 @@ class ScoreActor:
     """Ray Data UDF: loads the model once; adds `score_model`, `scores` (one per candidate) and `score_error`."""
 
     def __init__(self, stage: dict) -> None:
-        from toolkit.scoring import create_scorer
+        from toolkit.evaluation.scoring import create_scorer
 
         s = ScoreStage.from_dict(stage)
         device = "cuda" if s.num_gpus > 0 else "cpu"
@@ -65,7 +65,7 @@ class ScoreActor:
 def score_table(scorer: Any, batch: pa.Table) -> pa.Table:
     """BATCH (caption rows) with its candidates scored by SCORER; rows without an image or candidates get
     no scores, and an image that cannot be read is named in `score_error`."""
-    from toolkit.scoring import Item, Negative
+    from toolkit.evaluation.scoring import Item, Negative
 
     rows = batch.to_pylist()
     items = [

@@ -4,7 +4,7 @@ fixed number of rows, and read one piece as caption records.
 Cutting at planning time is what spreads a small shard over several workers: a Parquet file with one row
 group, or a JSONL file, would otherwise be one block for one busy worker. Parquet pieces come from the
 footer alone; JSONL pieces from one pass counting lines, so that every bad record keeps its line number.
-Records are validated by the same code as `hardneg ingest` (`toolkit.ingest`), so both paths store the
+Records are validated by the same code as `hardneg ingest` (`toolkit.text.ingest`), so both paths store the
 same caption for the same input.
 """
 
@@ -19,8 +19,8 @@ from pathlib import PurePosixPath
 import fsspec
 
 # Private helpers on purpose: a record must be validated exactly as the local ingest does it.
-from toolkit.ingest import _UTF16_BOMS, BadRecord, CaptionRecord, decode_lines, jsonl_record
-from toolkit.ingest import _record_from_mapping as record_from_mapping
+from toolkit.text.ingest import _UTF16_BOMS, BadRecord, CaptionRecord, decode_lines, jsonl_record
+from toolkit.text.ingest import _record_from_mapping as record_from_mapping
 
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 GLOB_CHARS = "*?["

@@ -1,5 +1,5 @@
 """The per-piece work of the scale-out runner: read a piece, parse its captions (spaCy loaded once per
-worker), generate with `toolkit.chunks.candidate_records` (the function `hardneg generate` uses) and
+worker), generate with `toolkit.generation.chunks.candidate_records` (the function `hardneg generate` uses) and
 return one Arrow row per caption, its candidates nested with full provenance.
 
 The same `Worker` runs in a plain loop (`toolkit.scale.local`) and inside Ray actors
@@ -15,15 +15,15 @@ from typing import Any
 
 import pyarrow as pa
 
-from toolkit.caption_lm import CaptionLM, fit_caption_lm
-from toolkit.chunks import CANDIDATE_FIELDS, candidate_records
-from toolkit.ingest import BadRecord
-from toolkit.lexicon import load_lexicon
-from toolkit.operators import GenerationConfig
-from toolkit.parse import Parse, parse_texts
-from toolkit.pipeline import run_id_for, skip_key, versions
+from toolkit.generation.caption_lm import CaptionLM, fit_caption_lm
+from toolkit.generation.chunks import CANDIDATE_FIELDS, candidate_records
+from toolkit.generation.operators import GenerationConfig
+from toolkit.generation.pipeline import run_id_for, skip_key, versions
 from toolkit.scale.shards import Piece, list_shards, meta_json, plan_pieces, read_piece
 from toolkit.store.queries import caption_key, text_hash
+from toolkit.text.ingest import BadRecord
+from toolkit.text.lexicon import load_lexicon
+from toolkit.text.parse import Parse, parse_texts
 
 CANDIDATE_TYPE = pa.struct([
     ("uid", pa.string()), ("text", pa.string()), ("operator", pa.string()), ("subtype", pa.string()),
@@ -62,7 +62,7 @@ class Worker:
 
     def __init__(self, spec: RunSpec, nlp: Any = None, candidate_filter: CandidateFilter | None = None,
                  lm: tuple[CaptionLM, str] | None = None) -> None:
-        from toolkit.nlp import load_nlp
+        from toolkit.text.nlp import load_nlp
 
         self.spec = spec
         self.config = config_from_dict(spec.config)

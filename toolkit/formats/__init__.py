@@ -1,7 +1,0 @@
-"""Benchmark formats: writers and readers, and `export_set` / `import_set` over stored sets."""
-
-from toolkit.formats.records import BenchRecord, category, split_category
-from toolkit.formats.setio import FORMATS, ExportReport, ImportReport, export_set, import_set, read_records
-
-__all__ = ["FORMATS", "BenchRecord", "ExportReport", "ImportReport", "category", "export_set", "import_set",
-           "read_records", "split_category"]

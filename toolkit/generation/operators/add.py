@@ -1,0 +1,309 @@
+"""ADD: insert an attribute of a type the object does not have yet, or join a new object to one.
+
+Plain ADD negatives are longer than their source by construction (recorded as `length_delta` on every
+candidate); later stages (filters, set building) use that to counter the length bias. With
+`add_length` "neutral" or "both", each site also comes as a length-neutral variant: the insertion
+with a deletion elsewhere of as many words that keeps the caption true (`toolkit.generation.operators.neutral`),
+so the negative has the caption's length (`length_delta` 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+from toolkit.generation.corpus import CorpusCounts, canonical_object
+from toolkit.generation.operators.base import Change, Edit, NoEdit, Operator, Site
+from toolkit.generation.operators.neutral import ADD_LENGTHS, Combo, Planner, deletions, neutralise
+from toolkit.generation.operators.sites import (
+    QUANTITY_WORDS,
+    after_determiner,
+    is_finite_subject,
+    object_lemma_in_lexicon,
+    words,
+)
+from toolkit.text.lexicon import Lexicon
+from toolkit.text.parse import Parse
+from toolkit.text.scene import QUANTIFIER_NOUNS, SUBJECT_DEPS, SceneObject
+
+# Conventional English adjective order: a new attribute goes before any existing one of a later type.
+TYPE_ORDER = {
+    "count": 0, "opinion": 1, "size": 2, "age": 3, "shape": 4, "state": 5, "temperature": 5,
+    "texture": 5, "condition": 5, "light": 5, "weather": 5, "color": 6, "pattern": 7, "material": 8,
+}
+DEFAULT_ORDER = 5
+# Types whose words sit naturally before a noun and change what a picture shows ("an asleep dog",
+# "a left cup" do not), in the order ADD tries them: first the types an object usually has no value of
+# unless the caption says so (material, damage, pattern, ground, weather, ...), last colour and size,
+# which every object has: "a white plate" added to "a plate on a table" is as likely true of the image
+# as false, so it is a poor negative. Benchmarks built with human checks (SugarCrepe) show the same
+# preference; on the dev split ADD attribute exact went 0.065 -> 0.093 with this order alone.
+ADD_TYPES = (
+    "material", "integrity", "pattern", "surface", "weather", "shape", "age", "texture", "brightness",
+    "cleanliness", "wetness", "openness", "fullness", "ripeness", "cooking", "cut", "temperature", "color", "size",
+)
+
+
+# Types an object of these categories tries before the ADD_TYPES order. A vehicle's or a device's
+# material is fixed by what it is (cars are metal, phones glass and plastic), so "a metal bus" is
+# nearly always true of the image; their condition (rusty, dented, cracked) and age vary. Food is
+# told apart by how it was prepared (fried, sliced) more than by its shape.
+CATEGORY_TYPES = {
+    "vehicle": ("integrity", "age"),
+    "vehicle_part": ("integrity", "age"),
+    "electronics": ("integrity", "age"),
+    "food": ("cooking", "cut", "texture", "ripeness", "temperature"),
+}
+COMMON_TYPES = ("color", "size")  # what every object has: never among an object's likeliest (see ADD_TYPES)
+UNKNOWN_OBJECT_TYPES = ("color", "size", "pattern")  # for nouns the lexicon does not know
+
+
+def insertion(parse: Parse, obj_index: int, type_: str) -> int:
+    """Where an attribute of `type_` goes inside the noun phrase, by adjective order."""
+    scene = parse.scene
+    obj = scene.objects[obj_index]
+    rank = TYPE_ORDER.get(type_, DEFAULT_ORDER)
+    for att in scene.attributes_of(obj_index):
+        if att.kind == "predicate" or att.start >= obj.noun_start:
+            continue
+        if TYPE_ORDER.get(att.type or "", DEFAULT_ORDER) > rank:
+            return att.start
+    return obj.noun_start
+
+
+def _unknown_object_words(lex: Lexicon) -> dict[str, tuple[str, ...]]:
+    """The types and words ADD tries on a noun the lexicon does not know."""
+    return {t: tuple(lex.attribute_words(t)) for t in UNKNOWN_OBJECT_TYPES}
+
+
+def _attribute_lemma(lex: Lexicon, obj: SceneObject) -> str | None:
+    """The word whose categories decide an object's attribute types: its lexicon lemma, else a word
+    naming a whole category ("a *building*", "some *food*", "*people*"), else None."""
+    found = object_lemma_in_lexicon(lex, obj)
+    if found:
+        return found[0]
+    for word in dict.fromkeys((obj.lemma, obj.lemma.split(" ")[-1])):
+        if lex.is_object_hypernym(word) and lex.attribute_words_by_type(word):
+            return word
+    return None
+
+
+def _first_absent(words: Sequence[str], present: set[str], n: int) -> list[str]:
+    """The first n words not in `present`."""
+    out: list[str] = []
+    for w in words:
+        if w not in present:
+            out.append(w)
+            if len(out) == n:
+                break
+    return out
+
+
+def single_insert(parse: Parse, subtype: str, pos: int, new: tuple[str, ...], detail: str, rank: int, number=()) -> Edit:
+    return Edit("add", subtype, ((pos, pos),), ("",), (" ".join(new),), (Change(pos, pos, new),), number, detail, rank)
+
+
+def _plan(planner: Planner, insertion: Edit) -> Combo | None:
+    """The deletions that make the plain insertion `insertion` length-neutral, or None: away from the
+    phrase the insertion goes into or next to, which keeps every word."""
+    change = insertion.changes[0]
+    point = change.start
+    around = [(o.start, o.full_end) for o in planner.parse.scene.objects if o.start <= point <= o.full_end]
+    protected = (min(a for a, _ in around), max(b for _, b in around)) if around else (point, point)
+    return planner.best(change.words, point, protected)
+
+
+def _joins_the_subject(parse: Parse, obj: SceneObject) -> bool:
+    """Whether "and a Y" joined to this object would stand right before the verb of a singular subject
+    that the object only ends a phrase of ("A person *on a skateboard* [and a ball] does a flip", "The
+    girl with glasses [and a cup] is eating", "A red bench on [a tile and] a slanted floor has"): a
+    reader, and the parser, take "a person ... and a ball" as the plural subject of "does", and agreeing
+    the verb would make the person and the ball do the flip, so the site is not proposed. Farther from the
+    verb the phrase reads as the inner one's ("A sign with teddy bears [and a flower pot] on it is ...");
+    a verb that is plural already agrees ("A trio of zebras [and a giraffe] stand"), and so does one after
+    a quantity ("A herd of sheep [and a horse] are grazing")."""
+    toks = parse.tokens
+    k, steps = obj.head, 0
+    while toks[k].dep in {"pobj", "prep", "conj", "cc"} and toks[k].head != k and steps < 8:
+        k, steps = toks[k].head, steps + 1
+    subj = toks[k]
+    if k == obj.head or subj.dep not in SUBJECT_DEPS or subj.tag not in {"NN", "NNP"}:
+        return False
+    if subj.lower in QUANTITY_WORDS or subj.lower in QUANTIFIER_NOUNS:
+        return False
+    verb = subj.head
+    helpers = [c for c in parse.children[verb] if toks[c].dep in {"aux", "auxpass", "neg"} and c > k]
+    first = min([verb, *helpers])
+    singular = toks[first].tag == "VBZ" or toks[first].lower in {"is", "was", "has", "does"}
+    return singular and obj.full_end == first  # "A trio of zebras [and a giraffe] stand": plural already
+
+
+def _second_verb_agrees(parse: Parse, obj: SceneObject) -> bool:
+    """Whether the subject has a second verb of its own that agrees in number ("A girl laughs and *runs*"):
+    the agreement of a subject made plural reaches its first verb only, so such a subject gets no new
+    object joined to it (never "A girl and a boy laugh and runs")."""
+    toks = parse.tokens
+    verb = toks[obj.head].head
+    return any(toks[c].dep == "conj" and toks[c].tag == "VBZ" for c in parse.children[verb])
+
+
+class Add(Operator):
+    name = "add"
+    subtypes = ("obj", "att")
+
+    def __init__(self, per_site: int = 4, counts: CorpusCounts | None = None, add_length: str = "longer") -> None:
+        super().__init__(per_site, counts)
+        if add_length not in ADD_LENGTHS:
+            raise ValueError(f"add_length must be one of {', '.join(ADD_LENGTHS)}, not {add_length!r}")
+        self.add_length = add_length  # "longer": plain insertions; "neutral": length-neutral only; "both"
+        self._planner: Planner | None = None
+
+    def _propose(self, parse: Parse, subtype: str, lex: Lexicon) -> list[Site] | str:
+        plain = {"obj": self._objects, "att": self._attributes}[subtype](parse, lex)
+        if self.add_length == "longer" or isinstance(plain, str):
+            return plain
+        if self._planner is None or self._planner.parse is not parse:
+            self._planner = Planner(parse, deletions(parse, lex))  # once for both subtypes
+        planner = self._planner
+        neutral = [n for site in plain if (n := self._neutral(planner, site))] if planner.found else []
+        if self.add_length == "both":
+            return plain + neutral
+        if neutral:
+            return neutral
+        if not planner.found:
+            return "length-neutral: no word or phrase can be dropped and keep the caption true and grammatical"
+        return "length-neutral: no word or phrase of as many words as an addition can be dropped away from it"
+
+    @staticmethod
+    def _neutral(planner: Planner, site: Site) -> Site | None:
+        """The length-neutral variant of a plain ADD site (its own group, so that under a cap it takes
+        turns of its own): its choices, each with deletions elsewhere of as many words. Deletions are
+        planned when a choice is built, as a cap only ever builds a few: a choice with none that fits
+        raises NoEdit. A site whose first choice has none is not offered."""
+        if not site.choices or _plan(planner, site.build(site.choices[0], 0)) is None:
+            return None
+        build = site.build
+
+        def neutral(choice: Any, rank: int) -> Edit:
+            edit = build(choice, rank)
+            best = _plan(planner, edit)
+            if best is None:
+                raise NoEdit(f"no deletion fits '{' '.join(edit.words_in)}'")
+            return neutralise(edit, best.deletions)
+
+        return Site(site.operator, site.subtype, site.choices, neutral, site.priority, "neutral")
+
+    def _attributes(self, parse: Parse, lex: Lexicon) -> list[Site] | str:
+        scene = parse.scene
+        if not scene.objects:
+            return "no objects"
+        sites: list[Site] = []
+        for k, obj in enumerate(scene.objects):
+            known = _attribute_lemma(lex, obj)
+            # an object gets only the words of a type that are plausible on it ("a denim jacket", not "a
+            # denim sink"); a type with none left is no type for it
+            plausible = lex.attribute_words_by_type(known) if known else _unknown_object_words(lex)
+            have = {a.type for a in scene.attributes_of(k)}
+            present = {a.lemma for a in scene.attributes_of(k)}
+            first = CATEGORY_TYPES.get(lex.object_category(known) or "", ()) if known else ()
+            words_of = {t: plausible[t] for t in (*first, *ADD_TYPES) if plausible.get(t) and t not in have}
+            types = list(words_of)
+            name = canonical_object(lex, obj.lemma)
+            # with corpus counts every allowed word is ranked; without, only each type's first few are used
+            absent = {t: [w for w in words_of[t] if w not in present] for t in types} if self.counts else {}
+            for t_rank, type_ in enumerate(types):
+                if self.counts:
+                    # With corpus counts the words of a type come in the order they were seen on this
+                    # object, and each type in ADD_TYPES order starts two tiers after the one before:
+                    # the first types go three words deep before the fourth type's first word.
+                    choices, priority = self.counts.rank_attributes(name, absent[type_]), 1 + 2 * t_rank
+                else:
+                    choices, priority = _first_absent(words_of[type_], present, self.per_site), 0
+                sites.append(self.site("att", choices[: self.per_site], partial(self._insert_attribute, parse, k, type_),
+                                       priority=priority))
+            # the corpus's likeliest attributes of this object, whatever their type but colour and size;
+            # from the third tier, since what captions say most about an object is most often true of it
+            pool = [(w, t) for t in types if t not in COMMON_TYPES for w in absent.get(t, ())]
+            if self.counts and pool:
+                order = self.counts.rank_attributes(name, [w for w, _ in pool])
+                type_of = dict(pool)
+                likeliest = [(w, type_of[w]) for w in order][: self.per_site]
+                sites.append(self.site("att", likeliest, lambda wt, rank, k=k: self._insert_attribute(  # type: ignore[misc]
+                    parse, k, wt[1], wt[0], rank), priority=2))
+                front = after_determiner(parse, obj)
+                if any(front != insertion(parse, k, t) for _, t in likeliest[:2]):
+                    # before every other modifier ("a spotted large umbrella"), as captions often do
+                    sites.append(self.site("att", likeliest[:2], lambda wt, rank, k=k, front=front: self._insert_attribute(  # type: ignore[misc]
+                        parse, k, wt[1], wt[0], rank, front), priority=1))
+        return sites or "no object that can take a new attribute type"
+
+    @staticmethod
+    def _insert_attribute(parse: Parse, k: int, type_: str, word: str, rank: int, pos: int | None = None) -> Edit:
+        pos = insertion(parse, k, type_) if pos is None else pos
+        return single_insert(parse, "att", pos, tuple(word.split(" ")), f"{type_}: +{word}", rank)
+
+    def _objects(self, parse: Parse, lex: Lexicon) -> list[Site] | str:
+        scene = parse.scene
+        if not scene.objects:
+            return "no objects"
+        present = {o.lemma for o in scene.objects}
+        context = [canonical_object(lex, o.lemma) for o in scene.objects]
+        sites: list[Site] = []
+        for obj in scene.objects:
+            found = object_lemma_in_lexicon(lex, obj)
+            if found is None or self._possessive(parse, obj):
+                continue
+            subs = [s for s in lex.object_substitutes(found[0]) if s not in present]
+            if self.counts:
+                subs = self.counts.rank_objects(context, subs)
+            subs = subs[: self.per_site]
+            plural = ((obj.head, "plur"),) if is_finite_subject(parse, obj) and obj.number == "sing" else ()
+
+            def after(sub: str, rank: int, obj=obj, number=plural, lemma=found[0]) -> Edit:
+                return single_insert(parse, "obj", obj.full_end, ("and", "a", *sub.split(" ")), f"+{sub} after {lemma}",
+                                     rank, number)
+
+            def before(sub: str, rank: int, obj=obj, number=plural, lemma=found[0]) -> Edit:
+                return single_insert(parse, "obj", obj.start, ("a", *sub.split(" "), "and"), f"+{sub} before {lemma}",
+                                     rank, number)
+
+            if not _joins_the_subject(parse, obj) and not (plural and _second_verb_agrees(parse, obj)):
+                sites.append(self.site("obj", subs, after))
+                sites.append(self.site("obj", subs[:2], before, priority=1))
+        sites.extend(self._beside(parse, lex, context, present))
+        return sites or "no object in the lexicon to join a new one to"
+
+    def _beside(self, parse: Parse, lex: Lexicon, context: list[str], present: set[str]) -> list[Site]:
+        """A new object next to the scene: before a prepositional phrase of the verb ("does a flip *near a
+        tree* in a parking lot"), or at the end of the caption."""
+        scene = parse.scene
+        known = next(((o, found) for o in scene.objects if (found := object_lemma_in_lexicon(lex, o))), None)
+        if known is None:
+            return []
+        subject, (lemma, _whole) = known
+        pool = [s for s in lex.object_substitutes(lemma) if s not in present]
+        for other in scene.objects:  # things that go with the scene's other objects, too
+            found = object_lemma_in_lexicon(lex, other)
+            if found and other is not subject:
+                pool += [s for s in lex.object_substitutes(found[0])[:3] if s not in present and s not in pool]
+        if self.counts:
+            pool = self.counts.rank_objects(context, pool)
+        pool = pool[: max(2, self.per_site // 2)]
+        points = sorted({r.start for r in scene.relations if r.kind == "prep" and r.verb is not None})
+        toks = parse.tokens
+        end = len(toks) - 1 if toks and toks[-1].pos == "PUNCT" else len(toks)
+        if end > 0 and end not in points:
+            points.append(end)
+        sites = []
+        for pos in points:
+            def build(sub: str, rank: int, pos=pos) -> Edit:
+                return single_insert(parse, "obj", pos, ("next", "to", "a", *sub.split(" ")), f"+{sub} next to", rank)
+
+            sites.append(self.site("obj", pool, build, priority=1))
+        return sites
+
+    @staticmethod
+    def _possessive(parse: Parse, obj: SceneObject) -> bool:
+        nxt = words(parse, obj.end, obj.end + 1)
+        return bool(nxt) and nxt[0] in {"'s", "'"}

@@ -1,0 +1,466 @@
+"""REPLACE: substitute one object, attribute or relation by a contrasting one of the same kind.
+
+Objects are replaced within their category (animal for animal), never by a synonym, hypernym or
+hyponym; attributes within their type (colour for colour); relations by a contrasting relation
+(on/under, sitting/standing), inflected to the form of the word they replace.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from toolkit.generation.corpus import canonical_object
+from toolkit.generation.operators.base import Change, Edit, Operator, Site
+from toolkit.generation.operators.sites import (
+    after_determiner,
+    determiner_of,
+    fits_number,
+    leading_determiner,
+    object_lemma_in_lexicon,
+    phrase_root,
+    words,
+)
+from toolkit.text.lexicon import Lexicon
+from toolkit.text.morph import (
+    PLURAL_DETERMINERS,
+    agree_determiner,
+    countable,
+    inflect_adjective,
+    inflect_noun,
+    inflect_verb,
+    number_word,
+    singular,
+)
+from toolkit.text.parse import Parse
+from toolkit.text.scene import Attribute, Relation, SceneObject
+
+SINGULAR_COUNTS = {"one", "a", "an", "single", "lone"}
+# How a count word is said before its noun, when that is more than the word ("a couple of dogs").
+COUNT_PHRASES = {"single": ("a", "single"), "couple": ("a", "couple", "of"), "pair": ("a", "pair", "of"),
+                 "dozen": ("a", "dozen"), "lots": ("lots", "of"), "plenty": ("plenty", "of")}
+# Count words that cannot follow another determiner ("the two dogs" -> never "the a couple of dogs",
+# "the some dogs"); "single" and "dozen" drop their article there ("the single dog").
+NO_DETERMINER_COUNTS = frozenset({"couple", "pair", "lots", "plenty", "some", "both", "several", "multiple", "numerous"})
+# Prepositions that need an object after them: a verb substitute ending in one ("look away from") needs one.
+GOVERNING = frozenset({"at", "from", "to", "with", "toward", "towards", "of", "for", "into", "onto", "through",
+                       "after", "on", "in", "over", "under", "about", "across", "along", "around", "behind"})
+# What a general word may turn into: things of another category that share its scenes.
+CONTRAST_CATEGORIES = {
+    "person": ("animal",),
+    "person_role": ("animal",),
+    "animal": ("person",),
+    "building": ("plant", "terrain", "structure"),
+    "structure": ("plant", "building"),
+    "vehicle": ("animal",),
+    "furniture": ("appliance", "electronics"),
+    "plant": ("structure",),
+    "room": ("place", "terrain"),
+}
+
+
+def _count_number(word: str) -> str:
+    return "sing" if word in SINGULAR_COUNTS else "plur"
+
+
+def single_replace(
+    parse: Parse, subtype: str, start: int, end: int, new: tuple[str, ...], detail: str, rank: int, **kw
+) -> Edit:
+    """An edit replacing tokens [start, end) by `new` (plus any extra changes given in `kw`)."""
+    extra: tuple[Change, ...] = kw.get("extra", ())
+    return Edit(
+        "replace",
+        subtype,
+        ((start, end),),
+        (" ".join(words(parse, start, end)),),
+        (" ".join(new),),
+        (Change(start, end, new), *extra),
+        kw.get("number", ()),
+        detail,
+        rank,
+    )
+
+
+def verb_tag(tok) -> str:
+    """The Penn tag a verb's replacement takes; "standing" tagged as a noun still means VBG."""
+    if tok.tag.startswith("VB"):
+        return tok.tag
+    return "VBG" if tok.lower.endswith("ing") else "VBN" if tok.lower.endswith("ed") else "VBZ"
+
+
+def _phrase_number(parse: Parse, obj: SceneObject, start: int) -> str:
+    """The number of a noun replacing tokens [start, head]: the object's, unless a quantifier goes with
+    it ("a group of stones" -> "a bush"): then the determiner left before it decides."""
+    toks = parse.tokens
+    if any(toks[i].lower == "of" for i in range(start, obj.noun_start)):
+        det = leading_determiner(parse, obj, start)
+        if det in {"a", "an", "one", "another", "each", "every"}:
+            return "sing"
+        if det is None or det in PLURAL_DETERMINERS:
+            return "plur"
+    return obj.number
+
+
+def count_span(parse: Parse, obj: SceneObject, att: Attribute) -> tuple[int, int]:
+    """The source words that say a count: "two", "a pair of", "a single", "a few", "lots of"."""
+    toks = parse.tokens
+    start, end = att.start, att.end
+    if end < obj.noun_start and toks[end].lower == "of":
+        end += 1
+    if start > obj.start and toks[start - 1].lower in {"a", "an"}:
+        start -= 1
+    return start, end
+
+
+def count_words(sub: str, has_det: bool) -> tuple[str, ...] | None:
+    """A count word as said before a noun ("couple" -> "a couple of"), after a determiner or not; None
+    when it cannot follow the determiner."""
+    phrase = COUNT_PHRASES.get(sub, (sub,))
+    if not has_det:
+        return phrase
+    if sub in NO_DETERMINER_COUNTS:
+        return None
+    return phrase[1:] if phrase[0] == "a" else phrase
+
+
+def _group(lex: Lexicon, lemma: str) -> str | None:
+    entry = lex.object_entry(lemma)
+    return entry.group if entry else None
+
+
+def attribute_choices(parse: Parse, lex: Lexicon, att: Attribute) -> list[str]:
+    """Substitutes for an attribute: of its own words, else of its lemma inflected like it ("older" ->
+    "younger"), else of its last word replacing the whole phrase ("very crowded" -> "empty")."""
+    subs = lex.attribute_substitutes(number_word(att.lemma) if att.type == "count" else att.lemma)
+    if subs:
+        return subs
+    if att.kind == "compound":  # "a rock wall" -> "a brick wall", "pepperoni pizza" -> "mushroom pizza"
+        if lex.is_object(parse.scene.objects[att.obj].lemma):
+            return []  # "a fire hydrant" is one name: REPLACE object handles it
+        group = _group(lex, att.lemma)  # same fine group only: a "rock wall" is no "grass wall"
+        return [o for o in lex.object_substitutes(att.lemma) if group and _group(lex, o) == group]
+    last = parse.tokens[att.end - 1]
+    lemma = last.lemma.lower()
+    if lemma != last.lower and last.tag in {"JJR", "JJS"}:
+        return [inflect_adjective(s, last.tag) for s in lex.attribute_substitutes(lemma) if " " not in s]
+    if att.end - att.start > 1:
+        first = parse.tokens[att.start].lower  # "black rimmed" -> "white": the type comes from "black"
+        return lex.attribute_substitutes(last.lower) or lex.attribute_substitutes(lemma) or lex.attribute_substitutes(first)
+    return []
+
+
+class Replace(Operator):
+    name = "replace"
+
+    def _propose(self, parse: Parse, subtype: str, lex: Lexicon) -> list[Site] | str:
+        return {"obj": self._objects, "att": self._attributes, "rel": self._relations}[subtype](parse, lex)
+
+    def _objects(self, parse: Parse, lex: Lexicon) -> list[Site] | str:
+        scene = parse.scene
+        if not scene.objects:
+            return "no objects"
+        present = {o.lemma for o in scene.objects} | {o.lemma.split(" ")[-1] for o in scene.objects}
+        sites: list[Site] = []
+        unknown = []
+        for k, obj in enumerate(scene.objects):
+            found = object_lemma_in_lexicon(lex, obj)
+            if found is None:
+                site = self._general_word(parse, lex, obj)
+                if site:
+                    sites.append(site)
+                else:
+                    unknown.append(obj.lemma)
+                continue
+            lemma, whole = found
+            # an unknown compound of several words ("side view mirror") goes whole: its modifiers name
+            # that kind of mirror, never "a side view clock"
+            start = obj.noun_start if whole or obj.head - obj.noun_start > 1 else obj.head
+            subs = [s for s in lex.object_substitutes(lemma) if s not in present]
+            subs = [s for s in subs if fits_number(s, obj.number, determiner_of(parse, obj, start))]
+            if self.counts:
+                # the corpus orders choices inside the lexicon's fine group first, then the rest
+                context = [canonical_object(lex, o.lemma) for o in scene.objects if o is not obj]
+                group = _group(lex, lemma)
+                near = [s for s in subs if _group(lex, s) == group]
+                subs = self.counts.rank_objects(context, near) + self.counts.rank_objects(context, subs[len(near):])
+            subs = subs[: self.per_site]
+
+            def build(sub: str, rank: int, obj=obj, lemma=lemma, start=start, end=obj.end) -> Edit:
+                number = _phrase_number(parse, obj, start)
+                new = tuple(inflect_noun(sub, number, lex.object_plural(sub)).split(" "))
+                agree = ((phrase_root(parse, obj), number),) if number != obj.number else ()
+                return single_replace(parse, "obj", start, end, new, f"{lemma}->{sub}", rank, number=agree)
+
+            sites.append(self.site("obj", subs, build))
+            if not whole:  # "a birthday cake" -> "a pie": the unknown compound goes with its noun
+                sites.append(self.site("obj", subs[:2], partial(build, start=obj.noun_start), 1))
+                first = parse.tokens[obj.noun_start].lemma.lower()
+                if lex.is_object(first) and not lex.attribute_type(first):
+                    # a misparsed run of nouns ("a table drinking water"): its first noun is an object too
+                    firsts = [s for s in lex.object_substitutes(first) if s not in present][:2]
+                    sites.append(self.site("obj", firsts, partial(
+                        self._first_noun, parse, lex, obj.noun_start, first), 1))
+            first_mod = after_determiner(parse, obj)
+            if first_mod < start and not any(a.type == "count" and a.kind != "article" for a in scene.attributes_of(k)):
+                # "a little girl" -> "a puppy": the modifiers go with the noun they described
+                det = leading_determiner(parse, obj, first_mod)
+                fit = [s for s in subs[:2] if fits_number(s, _phrase_number(parse, obj, first_mod), det)]
+                sites.append(self.site("obj", fit, partial(build, obj=obj, lemma=lemma, start=first_mod), 1))
+            if obj.full_end > obj.end:
+                # "a glass of water" -> "a soda can": the phrase with its complement
+                sites.append(self.site("obj", subs[:2], partial(build, start=first_mod, end=obj.full_end), 1))
+        return sites or f"no object in the lexicon ({', '.join(unknown)})"
+
+    @staticmethod
+    def _first_noun(parse: Parse, lex: Lexicon, pos: int, lemma: str, sub: str, rank: int) -> Edit:
+        number = "plur" if parse.tokens[pos].tag == "NNS" else "sing"
+        new = tuple(inflect_noun(sub, number, lex.object_plural(sub)).split(" "))
+        return single_replace(parse, "obj", pos, pos + 1, new, f"{lemma}->{sub}", rank)
+
+    def _general_word(self, parse: Parse, lex: Lexicon, obj: SceneObject) -> Site | None:
+        """A general word ("people", "building") cannot become one of its own kinds ("man", "house"),
+        which would still be true; it can become a thing of a contrasting category ("dogs", "tree")."""
+        head = obj.lemma.split(" ")[-1]
+        category = lex.object_category(head) if lex.is_object_hypernym(head) else None
+        contrast = CONTRAST_CATEGORIES.get(category or "", ())
+        if not contrast:
+            return None
+        pool = [e.canonical for c in contrast for e in lex.object_entries() if e.category == c]
+        pool = [s for s in pool if fits_number(s, obj.number, determiner_of(parse, obj, obj.head))]
+        if self.counts:
+            context = [canonical_object(lex, o.lemma) for o in parse.scene.objects if o is not obj]
+            pool = self.counts.rank_objects(context, pool)
+
+        def build(sub: str, rank: int) -> Edit:
+            new = tuple(inflect_noun(sub, obj.number, lex.object_plural(sub)).split(" "))
+            return single_replace(parse, "obj", obj.head, obj.end, new, f"{head}->{sub} (other category)", rank)
+
+        return self.site("obj", pool[: self.per_site], build)
+
+    def _attributes(self, parse: Parse, lex: Lexicon) -> list[Site] | str:
+        scene = parse.scene
+        typed = [
+            a for a in scene.attributes
+            if a.kind not in {"block", "group"}
+            and (a.type or a.kind == "compound" or a.end - a.start > 1 and a.kind in {"amod", "predicate"})
+        ]
+        sites: list[Site] = [site for site in map(partial(self._solitary, parse, lex), range(len(scene.objects))) if site]
+        if not typed and not sites:
+            return "no attribute of a known type"
+        for att in typed:
+            on_same = {a.lemma for a in scene.attributes_of(att.obj)}
+            subs = [s for s in attribute_choices(parse, lex, att) if s not in on_same]
+            found = object_lemma_in_lexicon(lex, parse.scene.objects[att.obj])
+            if found:  # "a wooden table" -> "a marble table", never "a denim table"
+                subs = lex.attribute_plausible(subs, found[0])
+            if att.type == "count":
+                subs = [s for s in subs if self._count_fits(parse, att, s)]
+            if self.counts:
+                subs = self.counts.rank_attributes(canonical_object(lex, scene.objects[att.obj].lemma), subs)
+            subs = subs[: self.per_site]
+            sites.append(self.site("att", subs, lambda sub, rank, att=att: self._attribute(parse, lex, att, sub, rank)))  # type: ignore[misc]
+        return sites
+
+    def _solitary(self, parse: Parse, lex: Lexicon, k: int) -> Site | None:
+        """A group becomes one: "a group of zebras" -> "a single zebra", "three women" -> "a lone woman",
+        "some giraffes" -> "a single giraffe" (a determiner that only goes with a plural goes too)."""
+        obj = parse.scene.objects[k]
+        toks = parse.tokens
+        start = after_determiner(parse, obj)
+        grouped = obj.number == "plur" and any(a.type == "count" for a in parse.scene.attributes_of(k))
+        quantified = obj.start < obj.noun_start and toks[obj.noun_start - 1].lower == "of"
+        if not (grouped or quantified) or obj.number != "plur":
+            return None
+        noun = singular(obj.lemma)
+        if not countable(noun):
+            return None  # never "a single cattle", "a lone luggage"
+        if start > obj.start and (toks[start - 1].lower in PLURAL_DETERMINERS or toks[start - 1].tag == "CD"):
+            start = obj.start
+
+        def build(word: str, rank: int) -> Edit:
+            new = ("a", word, *noun.split(" ")) if start == obj.start else (word, *noun.split(" "))
+            # "a group of zebras stand" -> "a single zebra stands": the realiser finds the verb (of the
+            # group word, of "there are", of a relative clause) and the pronouns that agree
+            return single_replace(parse, "att", start, obj.end, new, f"count: group->{word}", rank,
+                                  number=((phrase_root(parse, obj), "sing"),))
+
+        return self.site("att", ["single", "lone", "solitary"][: self.per_site], build)
+
+    def _count_fits(self, parse: Parse, att: Attribute, sub: str) -> bool:
+        """Whether a count substitute can be said at the count's place ("the two dogs": never "the a
+        couple of dogs") with its noun in the number it asks for (never "one cattle", "two luggages")."""
+        obj = parse.scene.objects[att.obj]
+        if att.end > obj.noun_start:
+            return True
+        start, _ = count_span(parse, obj, att)
+        if count_words(sub, leading_determiner(parse, obj, start) is not None) is None:
+            return False
+        number = _count_number(sub)
+        return number == obj.number or countable(singular(obj.lemma))
+
+    def _attribute(self, parse: Parse, lex: Lexicon, att: Attribute, sub: str, rank: int) -> Edit:
+        obj = parse.scene.objects[att.obj]
+        kw: dict[str, tuple] = {}
+        detail = f"{att.type}: {att.lemma}->{sub}"
+        if att.type != "count" or att.end > obj.noun_start:
+            return single_replace(parse, "att", att.start, att.end, tuple(sub.split(" ")), detail, rank)
+        # "a pair of boots" -> "three boots", "two dogs" -> "a couple of dogs", "these two" -> "this one"
+        start, end = count_span(parse, obj, att)
+        det = leading_determiner(parse, obj, start)
+        new = count_words(sub, det is not None) or (sub,)
+        number = _count_number(sub)
+        extra: list[Change] = []
+        if number != obj.number:
+            noun = tuple(inflect_noun(obj.lemma, number, lex.object_plural(obj.lemma)).split(" "))
+            extra.append(Change(obj.noun_start, obj.end, noun))
+            kw["number"] = ((phrase_root(parse, obj), number),)  # the realiser fixes whatever agrees with it
+            for i in range(obj.start, start):
+                changed = agree_determiner(parse.tokens[i].text, number)
+                if changed:
+                    extra.append(Change(i, i + 1, (changed,)))
+        kw["extra"] = tuple(extra)
+        return single_replace(parse, "att", start, end, new, detail, rank, **kw)
+
+    def _relations(self, parse: Parse, lex: Lexicon) -> list[Site] | str:
+        scene = parse.scene
+        if not scene.relations:
+            return "no relations"
+        toks = parse.tokens
+        sites: list[Site] = []
+
+        def form(rel: Relation, sub: str) -> tuple[str, ...]:
+            return tuple((inflect_verb(sub, verb_tag(toks[rel.start])) if rel.kind == "verb" else sub).split(" "))
+
+        for rel in scene.relations:
+            if rel.kind == "prep" and rel.start > 0 and toks[rel.start - 1].lower in {"a", "an", "the"}:
+                continue  # a noun, not a preposition: "sprays *the inside* of a toilet" (never "the on a toilet")
+            subs, end = lex.relation_substitutes(rel.lemma), rel.end
+            unit = verb_unit(parse, lex, rel)
+            if unit is not None:
+                # "looks at her phone": the verb alone never becomes one that needs its own object there
+                # ("ignores at her phone"); those replace "look at" whole ("ignores her phone")
+                subs = [s for s in subs if not _share_set(lex, unit[1], s) or lex.is_intransitive(s)]
+                sites.append(self._unit_site(parse, lex, rel, *unit, form))
+            if not subs and rel.kind == "verb" and rel.end - rel.start > 1:
+                # a phrasal verb the lexicon lacks ("ski down"): contrast the verb, keep the particle
+                subs, end = lex.relation_substitutes(toks[rel.start].lemma.lower()), rel.start + 1
+            subs = [s for s in subs if relation_fits(parse, lex, rel, end, s)]
+            # relations keep the lexicon's best-contrast order: ordering them by corpus counts
+            # reproduced fewer benchmark negatives (docs/REPLICATION.md)
+
+            def build(sub: str, rank: int, rel=rel, end=end) -> Edit:
+                detail = f"{rel.kind}: {rel.lemma}->{sub}"
+                return single_replace(parse, "rel", rel.start, end, form(rel, sub), detail, rank)
+
+            sites.append(self.site("rel", subs[: self.per_site], build))
+        sites.extend(self._verb_and_preposition(parse, lex, form))
+        return sites
+
+    def _unit_site(self, parse: Parse, lex: Lexicon, rel: Relation, end: int, phrase: str, form) -> Site:
+        """A verb and its own preposition as one relation ("looking out a window" -> "looking away from a
+        window"), by the contrasting relations of the same set."""
+        subs = [s for s in lex.relation_substitutes(phrase) if _share_set(lex, phrase, s)]
+        subs = [s for s in subs if relation_fits(parse, lex, rel, end, s)]
+
+        def build(sub: str, rank: int) -> Edit:
+            return single_replace(parse, "rel", rel.start, end, form(rel, sub), f"verb: {phrase}->{sub}", rank)
+
+        return self.site("rel", subs[: self.per_site], build)
+
+    def _verb_and_preposition(self, parse: Parse, lex: Lexicon, form) -> list[Site]:
+        """Both words of "sitting on" at once ("standing beside"), as a relation is often both."""
+        rels = parse.scene.relations
+        sites = []
+        for verb in (r for r in rels if r.kind == "verb"):
+            prep = next((r for r in rels if r.kind == "prep" and r.verb == verb.start and r.start == verb.end), None)
+            if prep is None or verb_unit(parse, lex, verb) is not None:
+                continue  # a verb and its own preposition ("look at") are replaced as one relation
+            vsubs = [v for v in lex.relation_substitutes(verb.lemma)
+                     if not _needs_object(v) and _fits_arguments(parse, lex, verb, verb.end, v)][:3]
+            psubs = [p for p in lex.relation_substitutes(prep.lemma) if relation_fits(parse, lex, prep, prep.end, p)][:3]
+            pairs = sorted(((v, p) for v in range(len(vsubs)) for p in range(len(psubs))), key=lambda vp: (sum(vp), vp))
+            choices = [(vsubs[v], psubs[p]) for v, p in pairs][: self.per_site]
+
+            def build(choice: tuple[str, str], rank: int, verb=verb, prep=prep) -> Edit:
+                new = form(verb, choice[0]) + form(prep, choice[1])
+                detail = f"verb+prep: {verb.lemma} {prep.lemma}->{choice[0]} {choice[1]}"
+                return single_replace(parse, "rel", verb.start, prep.end, new, detail, rank)
+
+            sites.append(self.site("rel", choices, build, priority=1))
+        return sites
+
+
+PERSONS = frozenset({"person", "person_role"})
+
+
+def _fits_arguments(parse: Parse, lex: Lexicon, rel: Relation, end: int, sub: str) -> bool:
+    """A verb only a person does needs a person (or a hand) as its subject ("three dogs skiing"), one done to
+    a person or an animal needs one as its object ("hugging two balls"); unknown words pass."""
+    if rel.kind != "verb":
+        return True
+    scene = parse.scene
+    if lex.needs_person_subject(sub) and rel.subj is not None:
+        if lex.object_category(scene.objects[rel.subj].lemma.split(" ")[-1]) not in PERSONS | {"body_part", None}:
+            return False
+    if lex.needs_animate_object(sub):
+        obj = rel.obj
+        if end > rel.end:  # a verb with its own preposition: the preposition's object
+            obj = next((r.obj for r in scene.relations if r.kind == "prep" and r.start == rel.end), None)
+        if obj is not None and lex.object_category(scene.objects[obj].lemma.split(" ")[-1]) not in PERSONS | {"animal", None}:
+            return False
+    return True
+
+
+def _needs_object(phrase: str) -> bool:
+    """A verb phrase ending in a preposition that needs its object ("look away from", "stare at")."""
+    return " " in phrase and phrase.rsplit(" ", 1)[1] in GOVERNING
+
+
+def _share_set(lex: Lexicon, a: str, b: str) -> bool:
+    return any(a in s.words and b in s.words for s in lex.relation_sets())
+
+
+def verb_unit(parse: Parse, lex: Lexicon, rel: Relation) -> tuple[int, str] | None:
+    """(end, phrase) when a verb and the preposition right after it make one relation the lexicon knows
+    ("look at", "look out of"), else None."""
+    if rel.kind != "verb":
+        return None
+    for prep in parse.scene.relations:
+        if prep.kind == "prep" and prep.start == rel.end and prep.verb == rel.start:
+            phrase = f"{rel.lemma} {prep.lemma}"
+            if lex.relation_kind(phrase) == "verb":
+                return prep.end, phrase
+    return None
+
+
+def _object_follows(parse: Parse, rel: Relation, end: int) -> bool:
+    """Whether the relation's words are followed by their object ("holding *a cup*", "looking at *it*")."""
+    toks, kids = parse.tokens, parse.children
+    if end > rel.end:
+        return True  # a verb with its preposition: the preposition's object follows
+    for c in kids[rel.start]:
+        if toks[c].dep in {"dobj", "dative"} and min([c, *(g for g in kids[c] if g < c)]) == end:
+            return True
+    return False
+
+
+def relation_fits(parse: Parse, lex: Lexicon, rel: Relation, end: int, sub: str) -> bool:
+    """Whether a substitute reads at the relation's place: a verb that needs an object gets one ("looking
+    at" never replaces "sleeping"), no verb brings a preposition next to one already there ("looking away
+    from out a window"), no verb that takes no object gets one ("sleeping the camera"); "without" never
+    before a counted thing ("without a ball", never "without two balls")."""
+    toks = parse.tokens
+    if not _fits_arguments(parse, lex, rel, end, sub):
+        return False
+    if rel.kind == "prep":
+        if sub.startswith("without") and rel.obj is not None:
+            return not any(a.type == "count" and a.kind != "article" for a in parse.scene.attributes_of(rel.obj))
+        return True
+    follows = _object_follows(parse, rel, end)
+    passive = any(toks[c].dep == "auxpass" for c in parse.children[rel.start])
+    prep_after = end < len(toks) and toks[end].dep in {"prep", "prt", "agent"} and toks[end].head == rel.start
+    if " " in sub and prep_after:
+        return False
+    if _needs_object(sub) and (not follows or passive):
+        return False
+    # (a verb that takes no object itself has none: "sit cross legged" is no object)
+    return not (follows and lex.is_intransitive(sub) and not lex.is_intransitive(rel.lemma))

@@ -1,0 +1,158 @@
+"""Helpers the operators share for reading sites off a parse's scene."""
+
+from __future__ import annotations
+
+from toolkit.text.lexicon import Lexicon
+from toolkit.text.morph import countable
+from toolkit.text.parse import Parse
+from toolkit.text.scene import SUBJECT_DEPS, Scene, SceneObject, verbs_read_as_nouns
+
+
+def words(parse: Parse, start: int, end: int) -> tuple[str, ...]:
+    """Source words of tokens [start, end)."""
+    return tuple(t.text for t in parse.tokens[start:end])
+
+
+def is_finite_subject(parse: Parse, obj: SceneObject) -> bool:
+    """True when the object is the subject of a verb whose form agrees in number (also of a verb the
+    tagger read as a noun: "A surfer *paddles*")."""
+    tok = parse.tokens[obj.head]
+    return tok.dep in SUBJECT_DEPS or tok.head == obj.head + 1 and tok.head in verbs_read_as_nouns(parse)
+
+
+def conjuncts(parse: Parse, a: SceneObject, b: SceneObject) -> bool:
+    """True when the two objects are coordinated ("a dog and a cat"): swapping them changes nothing."""
+    ta, tb = parse.tokens[a.head], parse.tokens[b.head]
+    if tb.dep == "conj" and tb.head == a.head or ta.dep == "conj" and ta.head == b.head:
+        return True
+    return ta.dep == tb.dep == "conj" and ta.head == tb.head
+
+
+# Words that join two phrases the way "and" does: whatever relates to one relates to both.
+CONJOINING = {"and", "or", ",", "with", "together with", "along with", "as well as"}
+
+
+def joined_symmetrically(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject) -> str | None:
+    """The word(s) between two phrases when they only conjoin them ("a vase *with* a sunflower", "a
+    dog *and* a cat"): swapping such neighbours keeps the meaning. Spatial symmetric relations ("a
+    pizza next to a salad") are left to `symmetric_link`, since other words may still tell the two
+    apart ("cutting a pizza next to a salad")."""
+    first, second = (a, b) if a.start < b.start else (b, a)
+    between = " ".join(t.lower for t in parse.tokens[first.full_end : second.start])
+    return between if between in CONJOINING else None
+
+
+def symmetric_link(scene: Scene, lex: Lexicon, ka: int, kb: int, stationary: bool = False) -> str | None:
+    """The symmetric relation ("next to", "with", ...) linking objects ka and kb when it is all that
+    tells them apart: swapping "a dog next to a cat" (or "a cat sitting next to a dog") changes nothing,
+    but swapping the girl and the lamp in "a girl sitting on a bed next to a lamp" moves the girl off the
+    bed. With `stationary`, a verb of staying in place with no object of its own ("sitting", "parked")
+    tells neither apart either: the phrases swap to (nearly) the same scene."""
+    link = next(
+        (r.lemma for r in scene.relations if {r.subj, r.obj} == {ka, kb} and lex.is_symmetric(r.lemma)), None
+    )
+    if link is None:
+        return None
+    others = [r for r in scene.relations if {r.subj, r.obj} & {ka, kb} and {r.subj, r.obj} != {ka, kb}]
+    telling = [r for r in others if r.subj is not None and r.obj is not None
+               or r.kind == "verb" and not (stationary and r.obj is None and lex.is_stationary(r.lemma))]
+    return None if telling else link
+
+
+def object_lemma_in_lexicon(lex: Lexicon, obj: SceneObject) -> tuple[str, bool] | None:
+    """The lemma to look up for an object: the full noun unit if known, else its head noun.
+
+    Returns (lemma, whole_unit) or None when neither is in the lexicon.
+    """
+    if lex.is_object(obj.lemma):
+        return obj.lemma, True
+    head = obj.lemma.split(" ")[-1]
+    if head != obj.lemma and lex.is_object(head):
+        return head, False
+    return None
+
+
+def after_determiner(parse: Parse, obj: SceneObject) -> int:
+    """The position right after the phrase's determiner (or its start when it has none):
+    "a [large brown dog]", "a [pair of shoes]"."""
+    for i in range(obj.start, obj.noun_start):
+        if parse.tokens[i].dep in {"det", "poss"} or parse.tokens[i].pos == "DET":
+            return i + 1
+    return obj.start
+
+
+# Words an "a" goes with to say a quantity ("a few", "a couple of"): that "a" is no singular determiner.
+QUANTITY_WORDS = frozenset({"few", "couple", "lot", "lots", "dozen", "bunch", "number", "pair", "handful",
+                            "group", "herd", "flock", "variety", "set", "row", "pile", "stack", "collection"})
+
+
+def leading_determiner(parse: Parse, obj: SceneObject, before: int) -> str | None:
+    """The first determiner of an object's phrase before token `before`, whatever it determines ("*a*
+    herd of cows"), lower case."""
+    for i in range(obj.start, min(before, obj.noun_start)):
+        tok = parse.tokens[i]
+        if tok.dep in {"det", "poss", "predet"} or tok.pos == "DET":
+            return tok.lower
+    return None
+
+
+def determiner_of(parse: Parse, obj: SceneObject, before: int) -> str | None:
+    """The determiner of an object's noun before token `before` ("the", "some", "their"), lower case; the
+    one of a quantity it is measured by does not count ("*a* herd of cows", "*a* few cows")."""
+    toks = parse.tokens
+    end = min(before, obj.noun_start)
+    first = max([obj.start] + [i + 1 for i in range(obj.start, end) if toks[i].lower == "of"])
+    for i in range(first, end):
+        tok = toks[i]
+        if tok.lower in {"a", "an"} and i + 1 < len(toks) and toks[i + 1].lower in QUANTITY_WORDS:
+            continue
+        if tok.dep in {"det", "poss", "predet"} or tok.pos == "DET":
+            return tok.lower
+    return None
+
+
+SINGULAR_DETERMINERS = frozenset({"a", "an", "one", "each", "every", "another"})
+
+
+def fits_number(lemma: str, number: str, det: str | None) -> bool:
+    """Whether a noun can stand at a place of this number after this determiner: never "a broccoli",
+    "two luggages", "a scissors", "a giraffes"."""
+    if number == "plur" and det in SINGULAR_DETERMINERS:
+        return False
+    if countable(lemma):
+        return True
+    return number == "sing" and det not in SINGULAR_DETERMINERS
+
+
+def orphan_article(parse: Parse, obj: SceneObject) -> bool:
+    """An "a"/"an" right before the phrase that the parser left out of it ("a Tv, potted plant, tables"):
+    whatever phrase takes this place follows it (not one of a quantity: "a few people")."""
+    toks = parse.tokens
+    return obj.start > 0 and toks[obj.start - 1].lower in {"a", "an"} and toks[obj.start].lower not in QUANTITY_WORDS
+
+
+def phrase_root(parse: Parse, obj: SceneObject) -> int:
+    """The token of an object's phrase that the rest of the sentence hangs on (its subject, its "there
+    is" attribute): the head noun, unless the parser hung the phrase on another word of it ("a fire
+    *hydrant*" parsed with "fire" as the noun)."""
+    toks = parse.tokens
+    head = obj.head
+    guard = 0
+    while obj.start <= toks[head].head < obj.end and toks[head].head != head and guard < 8:
+        head = toks[head].head
+        guard += 1
+    return head
+
+
+def phrase_number(parse: Parse, obj: SceneObject) -> str:
+    """The number a verb agrees with for the whole phrase: its noun's, or its quantifier's ("two slices of
+    pizza" is plural, "a bunch of grapes" singular)."""
+    toks = parse.tokens
+    for i in range(obj.start, obj.noun_start):
+        if toks[i].lower == "of" and i > obj.start and toks[i - 1].pos in {"NOUN", "PROPN"}:
+            return "plur" if toks[i - 1].tag in {"NNS", "NNPS"} else "sing"
+    return obj.number
+
+
+def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]

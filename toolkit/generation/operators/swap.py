@@ -1,0 +1,450 @@
+"""SWAP: exchange two objects, the attributes of two objects, or the agent and patient of a relation.
+
+Never swaps identical (or synonymous) words, never the arguments of a symmetric relation ("next to",
+"with"), and never two coordinated noun phrases ("a dog and a cat"): those swaps keep the meaning.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from toolkit.generation.operators.base import Change, Edit, Operator, Site
+from toolkit.generation.operators.sites import (
+    after_determiner,
+    conjuncts,
+    determiner_of,
+    fits_number,
+    joined_symmetrically,
+    orphan_article,
+    overlaps,
+    phrase_number,
+    phrase_root,
+    symmetric_link,
+    words,
+)
+from toolkit.text.lexicon import Lexicon
+from toolkit.text.morph import inflect_noun
+from toolkit.text.parse import Parse
+from toolkit.text.scene import Attribute, SceneObject
+
+
+def movable_words(parse: Parse, start: int, end: int) -> tuple[str, ...]:
+    """Source words for moving elsewhere: a sentence-initial capital is lowered ("A man" -> "a man")."""
+    ws = list(words(parse, start, end))
+    first = parse.tokens[start]
+    acronym = len(ws[0]) > 1 and ws[0].isupper() if ws else False
+    if start == 0 and ws and first.pos != "PROPN" and ws[0] != "I" and not acronym:
+        ws[0] = ws[0][0].lower() + ws[0][1:]
+    return tuple(ws)
+
+
+def _number_changes(parse: Parse, a: SceneObject, b: SceneObject) -> tuple[tuple[int, str], ...]:
+    """Agreement at a's place with the phrase that comes from b's, and the other way round: the realiser
+    finds what agrees with each place (its verb, "there is/are", a relative clause's verb) and changes it
+    where it disagrees, also where the two phrases have the same number but the verb followed a
+    quantified noun ("a group of giraffes *drink*" -> "water *drinks*")."""
+    return ((phrase_root(parse, a), phrase_number(parse, b)), (phrase_root(parse, b), phrase_number(parse, a)))
+
+
+def np_swap(
+    parse: Parse, a: SceneObject, b: SceneObject, subtype: str, detail: str, rank: int = 0, full: bool = False
+) -> Edit:
+    """Exchange two whole noun phrases (determiner, counts, adjectives and noun; with `full`, also an
+    "of" complement: "a plate of sandwiches")."""
+    ea, eb = (a.full_end, b.full_end) if full else (a.end, b.end)
+    wa, wb = movable_words(parse, a.start, ea), movable_words(parse, b.start, eb)
+    return Edit(
+        "swap",
+        subtype,
+        ((a.start, ea), (b.start, eb)),
+        (" ".join(words(parse, a.start, ea)), " ".join(words(parse, b.start, eb))),
+        (" ".join(wb), " ".join(wa)),
+        (Change(a.start, ea, wb), Change(b.start, eb, wa)),
+        _number_changes(parse, a, b),
+        detail,
+        rank,
+    )
+
+
+def noun_swap(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject, rank: int, subtype: str = "obj") -> Edit:
+    """Exchange only the noun units, each inflected to the number of the place it moves to."""
+    na = inflect_noun(b.lemma, a.number, lex.object_plural(b.lemma)).split(" ")
+    nb = inflect_noun(a.lemma, b.number, lex.object_plural(a.lemma)).split(" ")
+    return Edit(
+        "swap",
+        subtype,
+        ((a.noun_start, a.end), (b.noun_start, b.end)),
+        (" ".join(words(parse, a.noun_start, a.end)), " ".join(words(parse, b.noun_start, b.end))),
+        (" ".join(na), " ".join(nb)),
+        (Change(a.noun_start, a.end, tuple(na)), Change(b.noun_start, b.end, tuple(nb))),
+        (),
+        f"{a.lemma}<->{b.lemma} (nouns only)",
+        rank,
+    )
+
+
+def _count_number(word: str) -> str:
+    return "sing" if word in {"one", "a", "an", "single", "lone"} else "plur"
+
+
+# Count words said with more than themselves ("a couple of", "a single", "lots of"): they do not move alone.
+_PHRASAL_COUNTS = frozenset({"couple", "pair", "single", "dozen", "lots", "plenty", "few", "bunch", "lot"})
+
+
+def _phrases_fit(parse: Parse, a: SceneObject, b: SceneObject) -> bool:
+    """Whether each whole phrase can take the other's place: an article the parser left before a phrase
+    stays there and needs a singular ("in a field": never "in a many people")."""
+    def bare_singular(o: SceneObject) -> bool:
+        return o.number == "sing" and all(t.pos not in {"DET", "NUM"} for t in parse.tokens[o.start : o.noun_start])
+
+    return (not orphan_article(parse, a) or bare_singular(b)) and (not orphan_article(parse, b) or bare_singular(a))
+
+
+def _not_a_modifier(parse: Parse, att: Attribute) -> bool:
+    """An "attribute" with a plural noun or a verb form in it ("lights", "wires", "paddles"), or an adverb
+    of the verb ("stand *together*"): never moved or swapped as a modifier of a noun."""
+    toks = parse.tokens
+    if att.kind == "loose" and any(toks[i].pos in {"ADV", "VERB", "AUX"} for i in range(att.start, att.end)):
+        return True
+    return any(toks[i].tag in {"NNS", "NNPS", "VBZ"} for i in range(att.start, att.end))
+
+
+def _plain_count(parse: Parse, att: Attribute) -> bool:
+    """A count said by its word alone ("two", "several", the article "a"), which can move to another noun."""
+    toks = parse.tokens
+    if att.kind == "article":
+        return True
+    return att.lemma not in _PHRASAL_COUNTS and not (att.end < len(toks) and toks[att.end].lower == "of")
+
+
+def nouns_fit(parse: Parse, a: SceneObject, b: SceneObject) -> bool:
+    """Whether each noun can take the other's place in that place's number ("a hat ... glasses": never
+    "a glasses")."""
+    return (fits_number(b.lemma, a.number, determiner_of(parse, a, a.noun_start))
+            and fits_number(a.lemma, b.number, determiner_of(parse, b, b.noun_start)))
+
+
+class Swap(Operator):
+    name = "swap"
+
+    def _propose(self, parse: Parse, subtype: str, lex: Lexicon) -> list[Site] | str:
+        return {"obj": self._objects, "att": self._attributes, "rel": self._relations}[subtype](parse, lex)
+
+    def _same_thing(self, lex: Lexicon, a: SceneObject, b: SceneObject) -> bool:
+        return a.lemma == b.lemma or lex.object_relation(a.lemma, b.lemma) is not None
+
+    @staticmethod
+    def _phrase(parse: Parse, obj: SceneObject) -> str:
+        return " ".join(words(parse, obj.start, obj.end)).lower()
+
+    def _objects(self, parse: Parse, lex: Lexicon) -> list[Site] | str:
+        scene = parse.scene
+        objs = scene.objects
+        if len(objs) < 2:
+            return "fewer than two objects"
+        sites: list[Site] = []
+        blocked = set()
+        for ka, kb in combinations(range(len(objs)), 2):
+            a, b = objs[ka], objs[kb]
+            if overlaps((a.start, a.end), (b.start, b.end)):
+                continue
+            same = self._same_thing(lex, a, b)
+            if same and self._phrase(parse, a) == self._phrase(parse, b) or _same_but_article(parse, lex, a, b):
+                blocked.add("the objects are identical, synonyms or hypernyms")
+                continue
+            link = symmetric_link(scene, lex, ka, kb, stationary=True)
+            if link:
+                blocked.add(f"the objects are linked by symmetric relation '{link}'")
+                continue
+            # "a dog and a cat", "a vase with a sunflower": the phrases swap to the same scene
+            coordinated = conjuncts(parse, a, b) or joined_symmetrically(parse, lex, a, b) is not None
+            # "a man ... two men": the same noun with other modifiers swaps as a whole phrase only
+            kinds = [] if coordinated or _side_by_side(parse, lex, a, b, full=False) else ["phrase"]
+            if kinds and not _phrases_fit(parse, a, b):
+                kinds = []  # "a Tv, potted plant, tables": never "a tables, potted plant, Tv"
+            if not coordinated and (a.full_end, b.full_end) != (a.end, b.end):
+                apart = not overlaps((a.start, a.full_end), (b.start, b.full_end))
+                if apart and not _side_by_side(parse, lex, a, b, full=True):
+                    kinds.append("phrase_of")
+            mods_a = " ".join(words(parse, after_determiner(parse, a), a.noun_start)).lower()
+            mods_b = " ".join(words(parse, after_determiner(parse, b), b.noun_start)).lower()
+            # between coordinated phrases the nouns swap as their modifiers' objects (`_coordinated_nouns`)
+            if not same and not coordinated and (mods_a != mods_b or a.number != b.number) and nouns_fit(parse, a, b):
+                kinds.append("noun")
+            if not kinds:
+                blocked.add("coordinated objects: swapping them keeps the meaning")
+                continue
+
+            def build(kind: str, rank: int, a=a, b=b) -> Edit:
+                if kind.startswith("phrase"):
+                    return np_swap(parse, a, b, "obj", f"{a.lemma}<->{b.lemma}", rank, full=kind == "phrase_of")
+                return noun_swap(parse, lex, a, b, rank)
+
+            sites.append(self.site("obj", kinds, build))
+        return sites or "; ".join(sorted(blocked)) or "no pair of distinct objects"
+
+    def _attributes(self, parse: Parse, lex: Lexicon) -> list[Site] | str:
+        scene = parse.scene
+        attrs = list(scene.attributes)
+        if not attrs:
+            return "no attributes"
+        sites: list[Site] = []
+        blocked = set()
+        for x, y in combinations(attrs, 2):
+            if overlaps((x.start, x.end), (y.start, y.end)) or (x.obj == y.obj and not _misattached(parse, x, y)):
+                continue
+            if "article" in (x.kind, y.kind) and {x.kind, y.kind} != {"article", "count"}:
+                continue  # "a" swaps only with a single count word: "a goat ... two goats"
+            if _not_a_modifier(parse, x) or _not_a_modifier(parse, y):
+                continue
+            if x.type == "count" and y.type == "count" and not self._counts_swap(parse, x, y):
+                continue  # "a pair of boots ... two umbrellas": never "a two of boots"; never "a cattle"
+            if x.lemma == y.lemma or lex.attribute_relation(x.lemma, y.lemma) in {"same", "synonym"}:
+                blocked.add("identical or synonymous attributes")
+                continue
+            oa, ob = scene.objects[x.obj], scene.objects[y.obj]
+            if oa.lemma == ob.lemma and (conjuncts(parse, oa, ob) or symmetric_link(scene, lex, x.obj, y.obj)):
+                blocked.add("interchangeable objects")
+                continue
+            if (x.type == "count") != (y.type == "count"):
+                count = x if x.type == "count" else y
+                if count.kind == "article":
+                    continue  # "a" only swaps with another count
+                other_k = (y if count is x else x).obj
+                other = scene.objects[other_k]
+                if _count_number(count.lemma) != other.number or _count_number(count.lemma) != scene.objects[count.obj].number:
+                    continue  # "two" cannot move onto a singular noun without re-inflecting it
+                if any(a.type == "count" and a.kind != "article" for a in scene.attributes_of(other_k)):
+                    continue  # "two large giraffes ... many rocks": never "two many giraffes"
+                priority = 2
+            else:
+                priority = 0 if x.type and x.type == y.type else 1
+            sites.append(self.site("att", [(x, y)], lambda pair, rank: self._attribute_pair(parse, lex, pair[0], pair[1], rank),
+                                   priority))
+        sites.extend(self._moves(parse, attrs))
+        sites.extend(self._modifier_nouns(parse, lex, attrs))
+        sites.extend(self._coordinated_nouns(parse, lex))
+        return sites or "; ".join(sorted(blocked)) or "attributes on fewer than two objects"
+
+    @staticmethod
+    def _counts_swap(parse: Parse, x: Attribute, y: Attribute) -> bool:
+        scene = parse.scene
+        if not (_plain_count(parse, x) and _plain_count(parse, y)):
+            return False
+        oa, ob = scene.objects[x.obj], scene.objects[y.obj]
+        # each noun after the count word that comes to it: never "an electronics", "a broccoli"
+        return fits_number(oa.lemma, ob.number, y.lemma) and fits_number(ob.lemma, oa.number, x.lemma)
+
+    def _coordinated_nouns(self, parse: Parse, lex: Lexicon) -> list[Site]:
+        """Exchange the nouns of two coordinated (or symmetrically related) phrases that differ in their
+        modifiers: "a white sofa and a gray rug" -> "a white rug and a gray sofa", "an adult giraffe standing
+        near a white duck" -> "a white giraffe standing near an adult duck" say which thing has which
+        attribute (SugarCrepe files them as attribute swaps); the whole phrases would swap to the same scene."""
+        objs = parse.scene.objects
+        out = []
+        for a, b in combinations(objs, 2):
+            if overlaps((a.start, a.end), (b.start, b.end)) or self._same_thing(lex, a, b):
+                continue
+            if not (conjuncts(parse, a, b) or joined_symmetrically(parse, lex, a, b) is not None
+                    or symmetric_link(parse.scene, lex, objs.index(a), objs.index(b), stationary=True)):
+                continue
+            if _bare(b if b.start > a.start else a) or not nouns_fit(parse, a, b):
+                continue
+            mods_a = " ".join(words(parse, after_determiner(parse, a), a.noun_start)).lower()
+            mods_b = " ".join(words(parse, after_determiner(parse, b), b.noun_start)).lower()
+            if mods_a == mods_b:
+                continue
+
+            def build(pair: tuple[SceneObject, SceneObject], rank: int) -> Edit:
+                return noun_swap(parse, lex, pair[0], pair[1], rank, subtype="att")
+
+            out.append(self.site("att", [(a, b)], build, priority=1))
+        return out
+
+    def _modifier_nouns(self, parse: Parse, lex: Lexicon, attrs: list[Attribute]) -> list[Site]:
+        """Exchange a noun used as a modifier with another object's noun: "a street sign ... a building" ->
+        "a building sign ... a street"; "two chocolate doughnuts, one strawberry" -> "two strawberry ..."."""
+        scene, toks = parse.scene, parse.tokens
+        out = []
+        for x in attrs:
+            if x.kind != "compound" or x.end - x.start != 1 or toks[x.start].pos != "NOUN":
+                continue
+            owner = scene.objects[x.obj]
+            thing = lex.is_object(toks[x.start].lemma.lower())
+            targets = [
+                o for k, o in enumerate(scene.objects)
+                if k != x.obj and o.noun_start == o.head and o.number == "sing" and toks[o.head].pos == "NOUN"
+                and o.lemma not in {toks[x.start].lower, owner.lemma} and not overlaps((o.start, o.end), (owner.start, owner.end))
+                and _may_take_modifier_noun(parse, lex, o, thing)
+            ]
+            if targets:
+                out.append(self.site("att", targets, lambda t, rank, x=x: _exchange(  # type: ignore[misc]
+                    parse, (x.start, x.end), (t.head, t.head + 1), "att", f"modifier noun: {x.lemma}<->{t.lemma}", rank),
+                    priority=2))
+        return out
+
+    def _attribute_pair(self, parse: Parse, lex: Lexicon, x: Attribute, y: Attribute, rank: int) -> Edit:
+        scene = parse.scene
+        oa, ob = scene.objects[x.obj], scene.objects[y.obj]
+        wx, wy = movable_words(parse, x.start, x.end), movable_words(parse, y.start, y.end)
+        changes = [Change(x.start, x.end, wy), Change(y.start, y.end, wx)]
+        number: tuple[tuple[int, str], ...] = ()
+        if x.type == "count" and oa.number != ob.number:
+            # "one apple and several oranges" -> "several apples and one orange"
+            changes.append(Change(oa.noun_start, oa.end, tuple(inflect_noun(oa.lemma, ob.number).split(" "))))
+            changes.append(Change(ob.noun_start, ob.end, tuple(inflect_noun(ob.lemma, oa.number).split(" "))))
+            number = _number_changes(parse, oa, ob)
+        return Edit(
+            "swap",
+            "att",
+            ((x.start, x.end), (y.start, y.end)),
+            (" ".join(words(parse, x.start, x.end)), " ".join(words(parse, y.start, y.end))),
+            (" ".join(wy), " ".join(wx)),
+            tuple(changes),
+            number,
+            f"{x.lemma}<->{y.lemma}",
+            rank,
+        )
+
+    def _moves(self, parse: Parse, attrs: list[Attribute]) -> list[Site]:
+        """Move an attribute to an object that has none: "a red dress and a cake" -> "a dress and a red cake"."""
+        scene = parse.scene
+        toks = parse.tokens
+        has_attr = {a.obj for a in attrs if a.type != "count"}
+        out = []
+        for x in attrs:
+            if x.type in {None, "count"} or x.kind == "predicate" or _not_a_modifier(parse, x):
+                continue
+            neighbours = {toks[i].lower for i in (x.start - 1, x.end) if 0 <= i < len(toks)}
+            if neighbours & {"and", ",", "or", "-"}:
+                continue
+            targets = [
+                t for k, t in enumerate(scene.objects)
+                if k != x.obj and k not in has_attr and t.lemma != scene.objects[x.obj].lemma
+                and not (t.noun_start <= x.start < t.end or x.start <= t.noun_start < x.end)
+            ]
+            if targets:
+                out.append(self.site("att", targets, lambda t, rank, x=x: self._move(parse, x, t, rank), priority=2))  # type: ignore[misc]
+        return out
+
+    def _move(self, parse: Parse, x: Attribute, target: SceneObject, rank: int) -> Edit:
+        wx = movable_words(parse, x.start, x.end)
+        return Edit(
+            "swap",
+            "att",
+            ((x.start, x.end), (target.noun_start, target.noun_start)),
+            (" ".join(words(parse, x.start, x.end)), ""),
+            ("", " ".join(wx)),
+            (Change(x.start, x.end, ()), Change(target.noun_start, target.noun_start, wx)),
+            (),
+            f"move {x.lemma}: {parse.scene.objects[x.obj].lemma}->{target.lemma}",
+            rank,
+        )
+
+    def _verbs(self, parse: Parse, lex: Lexicon) -> list[Site]:
+        """Exchange what two agents do: "a dog surfing ... his owner swimming" -> "a dog swimming ...
+        his owner surfing"."""
+        toks = parse.tokens
+        verbs = [r for r in parse.scene.relations if r.kind == "verb" and r.subj is not None]
+        sites = []
+        for x, y in combinations(verbs, 2):
+            if x.subj == y.subj or x.lemma == y.lemma or lex.relation_relation(x.lemma, y.lemma) is not None:
+                continue
+            if toks[x.start].tag != toks[y.start].tag or overlaps((x.start, x.end), (y.start, y.end)):
+                continue  # the same verb form only: no re-inflection, no agreement to redo
+            spans = [((x.start, x.end), (y.start, y.end))]
+            px, py = _verb_phrase(parse, x.start, x.end), _verb_phrase(parse, y.start, y.end)
+            if (px, py) != spans[0] and not overlaps(px, py):
+                spans.append((px, py))  # "a woman walking ... a man riding a bike" -> "... riding a bike ... walking"
+            choices = [_exchange(parse, a, b, "rel", f"actions: {x.lemma}<->{y.lemma}") for a, b in spans]
+            sites.append(self.site("rel", choices, lambda e, rank: e, priority=1))
+        return sites
+
+    def _relations(self, parse: Parse, lex: Lexicon) -> list[Site] | str:
+        scene = parse.scene
+        rels = [r for r in scene.relations if r.subj is not None and r.obj is not None and r.subj != r.obj]
+        if not rels:
+            return self._verbs(parse, lex) or "no relation with both an agent and a patient"
+        sites: list[Site] = []
+        blocked = set()
+        for rel in rels:
+            assert rel.subj is not None and rel.obj is not None  # (for the type checker: `rels` has both)
+            a, b = scene.objects[rel.subj], scene.objects[rel.obj]
+            if lex.is_symmetric(rel.lemma) or joined_symmetrically(parse, lex, a, b):
+                blocked.add(f"symmetric relation '{rel.lemma}'")
+                continue
+            if overlaps((a.start, a.end), (b.start, b.end)) or self._same_thing(lex, a, b):
+                blocked.add("identical arguments")
+                continue
+            detail = f"{rel.lemma}: {a.lemma}<->{b.lemma}"
+            sites.append(self.site("rel", [(a, b)], lambda ab, rank, d=detail: np_swap(parse, ab[0], ab[1], "rel", d, rank)))  # type: ignore[misc]
+        sites.extend(self._verbs(parse, lex))
+        return sites or "; ".join(sorted(blocked))
+
+
+VERB_COMPLEMENTS = frozenset({"dobj", "prt", "acomp", "attr", "dative", "oprd"})
+
+
+def _side_by_side(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject, full: bool) -> bool:
+    """True when swapping the two phrases whole leaves them joined only by a symmetric relation at the
+    start of the caption ("An adult giraffe standing *near* a white duck ..."): nothing before the
+    first phrase tells them apart, so the swapped caption says the same."""
+    first, second = (a, b) if a.start < b.start else (b, a)
+    if first.start != 0:
+        return False
+    between = " ".join(words(parse, first.full_end if full else first.end, second.start)).lower()
+    return bool(between) and lex.is_symmetric(between)
+
+
+def _may_take_modifier_noun(parse: Parse, lex: Lexicon, target: SceneObject, thing: bool) -> bool:
+    """Whether a modifier noun can take the target's place: never a person's or an animal's ("a *tennis*
+    holding a man racquet"), and one that names no thing ("tennis", "sports") never the subject's."""
+    if lex.object_category(target.lemma) in {"person", "person_role", "animal"}:
+        return False
+    return thing or parse.tokens[target.head].dep not in {"nsubj", "nsubjpass", "ROOT"}
+
+
+def _same_but_article(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject) -> bool:
+    """Two phrases that differ in their article at most, of one noun or synonyms ("*a* bus ... *the* bus",
+    "a picture ... a photo"): swapping them says the same."""
+    if a.number != b.number or not (a.lemma == b.lemma or lex.object_relation(a.lemma, b.lemma) in {"same", "synonym"}):
+        return False
+    def rest(o: SceneObject) -> list[str]:
+        return [w.lower() for w in words(parse, o.start, o.noun_start) if w.lower() not in {"a", "an", "the"}]
+    return rest(a) == rest(b)
+
+
+def _bare(obj: SceneObject) -> bool:
+    """A noun phrase with no determiner and no modifier of its own ("... and *appliances*")."""
+    return obj.noun_start == obj.start
+
+
+def _verb_phrase(parse: Parse, start: int, end: int) -> tuple[int, int]:
+    """The verb with its object and particle ("holding a pink umbrella"), when they follow it contiguously."""
+    toks, kids = parse.tokens, parse.children
+    members = set(range(start, end))
+    stack = [c for i in range(start, end) for c in kids[i] if toks[c].dep in VERB_COMPLEMENTS and c >= end]
+    while stack:
+        c = stack.pop()
+        members.add(c)
+        stack.extend(kids[c])
+    last = max(members) + 1
+    if set(range(start, last)) != members or (last > end and toks[last - 1].pos == "PUNCT"):
+        return start, end
+    return start, last
+
+
+def _exchange(parse: Parse, a: tuple[int, int], b: tuple[int, int], subtype: str, detail: str, rank: int = 0) -> Edit:
+    """Exchange the words of two source spans as they are (no re-inflection)."""
+    wa, wb = words(parse, *a), words(parse, *b)
+    return Edit("swap", subtype, (a, b), (" ".join(wa), " ".join(wb)), (" ".join(wb), " ".join(wa)),
+                (Change(a[0], a[1], wb), Change(b[0], b[1], wa)), (), detail, rank)
+
+
+def _misattached(parse: Parse, x: Attribute, y: Attribute) -> bool:
+    """Two modifiers of one noun with a verb or noun between them: the parser hung both on the last noun
+    ("wearing blue/amod vest catching red/amod flying disc"), so they belong to different things."""
+    if x.type is None or x.type != y.type or {x.kind, y.kind} != {"amod"}:
+        return False
+    first, second = sorted((x, y), key=lambda a: a.start)
+    return any(parse.tokens[i].pos in {"VERB", "NOUN", "PROPN", "ADP"} for i in range(first.end, second.start))
