@@ -154,3 +154,12 @@ def test_rare_count_words_are_drawn_as_rarely_as_captions_use_them(nlp):
     assert sum(drawn.values()) == 40
     assert drawn["a lone"] + drawn["a solitary"] + drawn["exactly one"] <= 4, drawn
     assert drawn["a single"] >= 5 and drawn["a"] >= 10, drawn
+
+
+def test_a_count_keeps_its_number_where_what_agrees_could_not_follow(nlp):
+    assert counted(nlp, "A couple of little girls sitting next to each other.") == [
+        "Many little girls sitting next to each other.", "Four little girls sitting next to each other.",
+        "Five little girls sitting next to each other."]
+    assert counted(nlp, "a young girl is getting her temperature taken") == []  # never "three girls ... her"
+    assert not any(t.startswith(("Some batters", "Two batters")) for t in counted(
+        nlp, "A batter, catcher and umpire in a baseball game."))  # one count for the three

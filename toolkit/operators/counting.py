@@ -18,6 +18,7 @@ from toolkit.morph import agree_determiner, countable, inflect_noun, match_case,
 from toolkit.operators.base import Change, Edit
 from toolkit.operators.sites import phrase_root
 from toolkit.parse import Parse
+from toolkit.realize import RECIPROCALS
 from toolkit.scene import SceneObject
 
 MANY = 1_000_000  # the top of an open range ("some": 2 or more)
@@ -113,9 +114,25 @@ def read_count(parse: Parse, k: int) -> CountReading | None:
         return None  # "some water", "a bunch of grass": a mass noun, not counted
     if reading.low == 1 and number == "plur":
         return None  # "one of the men" read into one phrase
-    # a noun read as a modifier of a verb ("3 lights/compound hanging"): the verb that agrees is not found
-    fixed = toks[phrase_root(parse, obj)].dep == "compound"
-    return replace(reading, noun=noun, number=number, fixed=fixed)
+    if any(w in {"and", "or", ","} for w in rest):
+        return None  # "a moped and utility truck": the count is said of both
+    return replace(reading, noun=noun, number=number, fixed=_number_fixed(parse, obj, reading.end))
+
+
+def _number_fixed(parse: Parse, obj: SceneObject, end: int) -> bool:
+    """Whether the counted noun must keep its number: when something that agrees with it would not follow
+    ("a bull, giraffe and deer" share one count; "each other" needs two; "her" would not become "their"),
+    or the verb that agrees is not found (a noun read as a modifier of a verb: "3 lights/compound hanging")."""
+    toks, kids = parse.tokens, parse.children
+    if toks[phrase_root(parse, obj)].dep == "compound":
+        return True
+    for c in kids[obj.head]:
+        if toks[c].dep == "conj" and not any(toks[g].dep in {"det", "nummod", "poss"} for g in kids[c]):
+            return True
+    text = " " + " ".join(t.lower for t in toks) + " "
+    if any(f" {r} " in text for r in RECIPROCALS):
+        return True
+    return any(t.lower == "her" and t.pos == "PRON" for t in toks[end:])
 
 
 def _counted_lemma(parse: Parse, reading: CountReading) -> str:
