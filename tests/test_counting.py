@@ -163,3 +163,14 @@ def test_a_count_keeps_its_number_where_what_agrees_could_not_follow(nlp):
     assert counted(nlp, "a young girl is getting her temperature taken") == []  # never "three girls ... her"
     assert not any(t.startswith(("Some batters", "Two batters")) for t in counted(
         nlp, "A batter, catcher and umpire in a baseball game."))  # one count for the three
+
+
+def test_count_edits_pass_the_validity_rules(nlp):
+    from toolkit.filters.rules import validity_issues
+
+    for caption in ("There are exactly 4 wheels on the skateboard.", "A giraffe eats leaves.",
+                    "Some tall giraffes stand in a field."):
+        parse = parse_text(caption, nlp=nlp)
+        config = GenerationConfig(operators=("replace",), subtypes=("att",), per_site=8, max_candidates=60)
+        for cand in generate(parse, config).candidates:
+            assert validity_issues(caption, cand.text, cand.provenance(), parse) == [], cand.text

@@ -276,9 +276,18 @@ def count_edit(parse: Parse, lex: Lexicon, reading: CountReading, choice: str, r
                 changes.append(Change(i, i + 1, (det,)))
     quantified = any(t.lower == "of" for t in toks[reading.start : reading.end])
     agree = ((phrase_root(parse, obj), number),) if number != reading.number or quantified else ()
-    spans = tuple((c.start, c.end) for c in sorted(changes, key=lambda c: c.start))
-    out = tuple(" ".join(t.text for t in toks[s:e]) for s, e in spans)
-    new = tuple(" ".join(c.words) for c in sorted(changes, key=lambda c: c.start))
-    detail = f"count: {out[0] or 'plural'}->{choice}"
-    return Edit("replace", "att", spans, out, new, tuple(changes), agree, detail, rank)
+    # one span from the first change to the last: "a dog" -> "two dogs" (never "dog" -> "dogs" on its own,
+    # which reads as a word replaced by itself)
+    changes.sort(key=lambda c: (c.start, c.end))
+    first, last = min(c.start for c in changes), max(c.end for c in changes)
+    new: list[str] = []
+    pos = first
+    for c in changes:
+        new.extend(t.text for t in toks[pos : c.start])
+        new.extend(c.words)
+        pos = c.end
+    new.extend(t.text for t in toks[pos:last])
+    out = " ".join(t.text for t in toks[first:last])
+    detail = f"count: {toks[start].text if reading.end > start else 'plural'}->{choice}"
+    return Edit("replace", "att", ((first, last),), (out,), (" ".join(new),), tuple(changes), agree, detail, rank)
 
