@@ -38,6 +38,7 @@ NATIVE_MODULES = (
     "toolkit.generation.operators.base",
     "toolkit.generation.operators.sites",
     "toolkit.generation.operators.swap",
+    "toolkit.generation.operators.counting",
     "toolkit.generation.operators.replace",
     "toolkit.generation.operators.add",
     "toolkit.generation.operators.neutral",

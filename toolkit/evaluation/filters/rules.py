@@ -291,7 +291,7 @@ def _lemmas(word: str, upos: str) -> set[str]:
             out.add(" ".join([lem[0], *parts[1:]]))
     else:
         lem = getLemma(parts[-1], upos=upos)
-        if lem:
+        if lem and lem[0]:  # a digit has the empty lemma: never "4" -> "3" read as the same word
             out.add(" ".join([*parts[:-1], lem[0]]))
     return out
 
@@ -382,6 +382,8 @@ def _replace_issues(edit: dict, lex: Lexicon) -> list[Fired]:
         if normalize(a) == normalize(b):
             out.append(Fired("identical_replace", f"replaces '{a}' by itself"))
             continue
+        if str(edit.get("detail", "")).startswith("count:"):
+            continue  # "a field" -> "two fields": counts that cannot both hold (toolkit/generation/operators/counting.py)
         rel = _lex_relation(lex, edit.get("subtype", "obj"), a, b)
         if rel in MEANING_KEPT:
             out.append(Fired(f"{rel}_replace" if rel != "same" else "identical_replace",

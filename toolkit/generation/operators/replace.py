@@ -11,6 +11,7 @@ from functools import partial
 
 from toolkit.generation.corpus import canonical_object
 from toolkit.generation.operators.base import Change, Edit, Operator, Site
+from toolkit.generation.operators.counting import count_choices, count_edit, read_count
 from toolkit.generation.operators.sites import (
     after_determiner,
     determiner_of,
@@ -21,26 +22,10 @@ from toolkit.generation.operators.sites import (
     words,
 )
 from toolkit.text.lexicon import Lexicon
-from toolkit.text.morph import (
-    PLURAL_DETERMINERS,
-    agree_determiner,
-    countable,
-    inflect_adjective,
-    inflect_noun,
-    inflect_verb,
-    number_word,
-    singular,
-)
+from toolkit.text.morph import PLURAL_DETERMINERS, inflect_adjective, inflect_noun, inflect_verb
 from toolkit.text.parse import Parse
 from toolkit.text.scene import Attribute, Relation, SceneObject
 
-SINGULAR_COUNTS = {"one", "a", "an", "single", "lone"}
-# How a count word is said before its noun, when that is more than the word ("a couple of dogs").
-COUNT_PHRASES = {"single": ("a", "single"), "couple": ("a", "couple", "of"), "pair": ("a", "pair", "of"),
-                 "dozen": ("a", "dozen"), "lots": ("lots", "of"), "plenty": ("plenty", "of")}
-# Count words that cannot follow another determiner ("the two dogs" -> never "the a couple of dogs",
-# "the some dogs"); "single" and "dozen" drop their article there ("the single dog").
-NO_DETERMINER_COUNTS = frozenset({"couple", "pair", "lots", "plenty", "some", "both", "several", "multiple", "numerous"})
 # Prepositions that need an object after them: a verb substitute ending in one ("look away from") needs one.
 GOVERNING = frozenset({"at", "from", "to", "with", "toward", "towards", "of", "for", "into", "onto", "through",
                        "after", "on", "in", "over", "under", "about", "across", "along", "around", "behind"})
@@ -56,10 +41,6 @@ CONTRAST_CATEGORIES = {
     "plant": ("structure",),
     "room": ("place", "terrain"),
 }
-
-
-def _count_number(word: str) -> str:
-    return "sing" if word in SINGULAR_COUNTS else "plur"
 
 
 def single_replace(
@@ -100,28 +81,6 @@ def _phrase_number(parse: Parse, obj: SceneObject, start: int) -> str:
     return obj.number
 
 
-def count_span(parse: Parse, obj: SceneObject, att: Attribute) -> tuple[int, int]:
-    """The source words that say a count: "two", "a pair of", "a single", "a few", "lots of"."""
-    toks = parse.tokens
-    start, end = att.start, att.end
-    if end < obj.noun_start and toks[end].lower == "of":
-        end += 1
-    if start > obj.start and toks[start - 1].lower in {"a", "an"}:
-        start -= 1
-    return start, end
-
-
-def count_words(sub: str, has_det: bool) -> tuple[str, ...] | None:
-    """A count word as said before a noun ("couple" -> "a couple of"), after a determiner or not; None
-    when it cannot follow the determiner."""
-    phrase = COUNT_PHRASES.get(sub, (sub,))
-    if not has_det:
-        return phrase
-    if sub in NO_DETERMINER_COUNTS:
-        return None
-    return phrase[1:] if phrase[0] == "a" else phrase
-
-
 def _group(lex: Lexicon, lemma: str) -> str | None:
     entry = lex.object_entry(lemma)
     return entry.group if entry else None
@@ -130,7 +89,7 @@ def _group(lex: Lexicon, lemma: str) -> str | None:
 def attribute_choices(parse: Parse, lex: Lexicon, att: Attribute) -> list[str]:
     """Substitutes for an attribute: of its own words, else of its lemma inflected like it ("older" ->
     "younger"), else of its last word replacing the whole phrase ("very crowded" -> "empty")."""
-    subs = lex.attribute_substitutes(number_word(att.lemma) if att.type == "count" else att.lemma)
+    subs = lex.attribute_substitutes(att.lemma)
     if subs:
         return subs
     if att.kind == "compound":  # "a rock wall" -> "a brick wall", "pepperoni pizza" -> "mushroom pizza"
@@ -240,10 +199,10 @@ class Replace(Operator):
         scene = parse.scene
         typed = [
             a for a in scene.attributes
-            if a.kind not in {"block", "group"}
+            if a.kind not in {"block", "group"} and a.type != "count"
             and (a.type or a.kind == "compound" or a.end - a.start > 1 and a.kind in {"amod", "predicate"})
         ]
-        sites: list[Site] = [site for site in map(partial(self._solitary, parse, lex), range(len(scene.objects))) if site]
+        sites: list[Site] = [site for site in map(partial(self._count, parse, lex), range(len(scene.objects))) if site]
         if not typed and not sites:
             return "no attribute of a known type"
         for att in typed:
@@ -252,73 +211,29 @@ class Replace(Operator):
             found = object_lemma_in_lexicon(lex, parse.scene.objects[att.obj])
             if found:  # "a wooden table" -> "a marble table", never "a denim table"
                 subs = lex.attribute_plausible(subs, found[0])
-            if att.type == "count":
-                subs = [s for s in subs if self._count_fits(parse, att, s)]
             if self.counts:
                 subs = self.counts.rank_attributes(canonical_object(lex, scene.objects[att.obj].lemma), subs)
             subs = subs[: self.per_site]
             sites.append(self.site("att", subs, lambda sub, rank, att=att: self._attribute(parse, lex, att, sub, rank)))  # type: ignore[misc]
         return sites
 
-    def _solitary(self, parse: Parse, lex: Lexicon, k: int) -> Site | None:
-        """A group becomes one: "a group of zebras" -> "a single zebra", "three women" -> "a lone woman",
-        "some giraffes" -> "a single giraffe" (a determiner that only goes with a plural goes too)."""
-        obj = parse.scene.objects[k]
-        toks = parse.tokens
-        start = after_determiner(parse, obj)
-        grouped = obj.number == "plur" and any(a.type == "count" for a in parse.scene.attributes_of(k))
-        quantified = obj.start < obj.noun_start and toks[obj.noun_start - 1].lower == "of"
-        if not (grouped or quantified) or obj.number != "plur":
+    def _count(self, parse: Parse, lex: Lexicon, k: int) -> Site | None:
+        """The count of object `k` replaced by one that contradicts it ("exactly 4" -> "exactly 3", "some
+        giraffes" -> "a single giraffe", "a giraffe" -> "two giraffes"); an article or a bare plural, which
+        say a count only in passing, comes after the caption's other attributes."""
+        reading = read_count(parse, k)
+        if reading is None:
             return None
-        noun = singular(obj.lemma)
-        if not countable(noun):
-            return None  # never "a single cattle", "a lone luggage"
-        if start > obj.start and (toks[start - 1].lower in PLURAL_DETERMINERS or toks[start - 1].tag == "CD"):
-            start = obj.start
+        choices = count_choices(parse, reading)[: self.per_site]
+        if not choices:
+            return None  # explicit: a compiled build reads `if site` on an Optional as `is not None`
+        passing = reading.style == "bare" or reading.end - reading.start == 1 and parse.tokens[reading.start].lower in {"a", "an"}
+        return self.site("att", choices, partial(count_edit, parse, lex, reading), 5 if passing else 0)
 
-        def build(word: str, rank: int) -> Edit:
-            new = ("a", word, *noun.split(" ")) if start == obj.start else (word, *noun.split(" "))
-            # "a group of zebras stand" -> "a single zebra stands": the realiser finds the verb (of the
-            # group word, of "there are", of a relative clause) and the pronouns that agree
-            return single_replace(parse, "att", start, obj.end, new, f"count: group->{word}", rank,
-                                  number=((phrase_root(parse, obj), "sing"),))
-
-        return self.site("att", ["single", "lone", "solitary"][: self.per_site], build)
-
-    def _count_fits(self, parse: Parse, att: Attribute, sub: str) -> bool:
-        """Whether a count substitute can be said at the count's place ("the two dogs": never "the a
-        couple of dogs") with its noun in the number it asks for (never "one cattle", "two luggages")."""
-        obj = parse.scene.objects[att.obj]
-        if att.end > obj.noun_start:
-            return True
-        start, _ = count_span(parse, obj, att)
-        if count_words(sub, leading_determiner(parse, obj, start) is not None) is None:
-            return False
-        number = _count_number(sub)
-        return number == obj.number or countable(singular(obj.lemma))
-
-    def _attribute(self, parse: Parse, lex: Lexicon, att: Attribute, sub: str, rank: int) -> Edit:
-        obj = parse.scene.objects[att.obj]
-        kw: dict[str, tuple] = {}
+    @staticmethod
+    def _attribute(parse: Parse, lex: Lexicon, att: Attribute, sub: str, rank: int) -> Edit:
         detail = f"{att.type}: {att.lemma}->{sub}"
-        if att.type != "count" or att.end > obj.noun_start:
-            return single_replace(parse, "att", att.start, att.end, tuple(sub.split(" ")), detail, rank)
-        # "a pair of boots" -> "three boots", "two dogs" -> "a couple of dogs", "these two" -> "this one"
-        start, end = count_span(parse, obj, att)
-        det = leading_determiner(parse, obj, start)
-        new = count_words(sub, det is not None) or (sub,)
-        number = _count_number(sub)
-        extra: list[Change] = []
-        if number != obj.number:
-            noun = tuple(inflect_noun(obj.lemma, number, lex.object_plural(obj.lemma)).split(" "))
-            extra.append(Change(obj.noun_start, obj.end, noun))
-            kw["number"] = ((phrase_root(parse, obj), number),)  # the realiser fixes whatever agrees with it
-            for i in range(obj.start, start):
-                changed = agree_determiner(parse.tokens[i].text, number)
-                if changed:
-                    extra.append(Change(i, i + 1, (changed,)))
-        kw["extra"] = tuple(extra)
-        return single_replace(parse, "att", start, end, new, detail, rank, **kw)
+        return single_replace(parse, "att", att.start, att.end, tuple(sub.split(" ")), detail, rank)
 
     def _relations(self, parse: Parse, lex: Lexicon) -> list[Site] | str:
         scene = parse.scene
