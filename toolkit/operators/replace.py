@@ -21,6 +21,7 @@ from toolkit.morph import (
     number_word,
     singular,
 )
+from toolkit.operators.actions import action_substitutes
 from toolkit.operators.base import Change, Edit, Operator, Site
 from toolkit.operators.sites import (
     after_determiner,
@@ -33,6 +34,7 @@ from toolkit.operators.sites import (
 )
 from toolkit.parse import Parse
 from toolkit.scene import Attribute, Relation, SceneObject
+from toolkit.wordnet import load_verbs
 
 SINGULAR_COUNTS = {"one", "a", "an", "single", "lone"}
 # How a count word is said before its noun, when that is more than the word ("a couple of dogs").
@@ -343,6 +345,10 @@ class Replace(Operator):
             if not subs and rel.kind == "verb" and rel.end - rel.start > 1:
                 # a phrasal verb the lexicon lacks ("ski down"): contrast the verb, keep the particle
                 subs, end = lex.relation_substitutes(toks[rel.start].lemma.lower()), rel.start + 1
+            if not subs and rel.kind == "verb" and lex.relation_kind(rel.lemma) is None:
+                # an action the lexicon lacks ("mends a shoe"): what else this agent does to such a thing
+                wn = load_verbs()
+                subs = action_substitutes(parse, lex, rel, self.counts, wn) if wn is not None else []
             subs = [s for s in subs if relation_fits(parse, lex, rel, end, s)]
             # relations keep the lexicon's best-contrast order: ordering them by corpus counts
             # reproduced fewer benchmark negatives (docs/REPLICATION.md)
