@@ -64,7 +64,8 @@ class CorpusCounts:
     relation_object: Counter = field(default_factory=Counter)
     # (verb lemma, agent kind, what follows): the object's name, "prep:<word>", or "" (nothing)
     verb_use: Counter = field(default_factory=Counter)
-    _uses_of: dict = field(default_factory=dict, repr=False, compare=False)
+    # what is worked out from the counts once (the verbs' uses by verb, their order, the action pool)
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_parses(cls, parses: Iterable[Parse], source: str, lexicon: Lexicon | None = None) -> CorpusCounts:
@@ -93,23 +94,25 @@ class CorpusCounts:
                 self.relation_object[(rel.lemma, names[rel.obj])] += 1
             if rel.kind == "verb" and " " not in rel.lemma:
                 self.verb_use[(rel.lemma, agent_kind(lex, names, rel.subj), verb_complement(parse, names, rel))] += 1
-        self._uses_of.clear()
+        self.derived.clear()
 
     def uses_of(self, verb: str) -> Counter:
         """How a verb was used: (agent kind, complement) -> count."""
-        if not self._uses_of:
+        if "uses" not in self.derived:
             index: dict[str, Counter] = {}
             for (v, agent, comp), n in self.verb_use.items():
                 index.setdefault(v, Counter())[(agent, comp)] += n
-            self._uses_of.update(index)
-        return self._uses_of.get(verb, Counter())
+            self.derived["uses"] = index
+        return self.derived["uses"].get(verb, Counter())
 
     def verbs(self) -> list[str]:
         """The verbs seen, commonest first (ties alphabetical)."""
-        totals: Counter = Counter()
-        for (v, _, _), n in self.verb_use.items():
-            totals[v] += n
-        return [v for v, _ in sorted(totals.items(), key=lambda vn: (-vn[1], vn[0]))]
+        if "verbs" not in self.derived:
+            totals: Counter = Counter()
+            for (v, _, _), n in self.verb_use.items():
+                totals[v] += n
+            self.derived["verbs"] = [v for v, _ in sorted(totals.items(), key=lambda vn: (-vn[1], vn[0]))]
+        return list(self.derived["verbs"])
 
     def digest(self) -> str:
         """A short hash of the counts, recorded with runs that used them."""

@@ -48,6 +48,14 @@ class WordNetVerbs:
                     self.senses[offset] = sense
         self.index: dict[str, tuple[int, ...]] = {}
         self._up: dict[int, frozenset[int]] = {}
+        self._down: dict[int, list[int]] = {}
+        self._close_to: dict[int, list[int]] = {}
+        for offset, sense in self.senses.items():
+            for h in sense.hypernyms:
+                self._down.setdefault(h, []).append(offset)
+            for _, target in sense.close:
+                self._close_to.setdefault(target, []).append(offset)
+        self._related: dict[str, frozenset[str]] = {}
         with open(root / "index.verb", encoding="utf-8") as fh:
             for line in fh:
                 if not line.startswith("  "):
@@ -96,6 +104,27 @@ class WordNetVerbs:
         if up_b & set(sa):
             return "troponym"
         return None
+
+    def related_lemmas(self, lemma: str) -> frozenset[str]:
+        """Every verb `relation` relates to this one (its synonyms, hypernyms, troponyms, entailments),
+        for quick tests against many substitutes."""
+        if lemma not in self._related:
+            own = set(self.index.get(_key(lemma), ()))
+            near = set(own)
+            for x in own:
+                near |= self._ancestors(x)
+                near.update(y for _, y in self.senses[x].close)
+                near.update(self._close_to.get(x, ()))
+            below: set[int] = set()
+            todo = list(own)
+            while todo:  # the troponyms, all the way down
+                for y in self._down.get(todo.pop(), ()):
+                    if y not in below:
+                        below.add(y)
+                        todo.append(y)
+            near |= below
+            self._related[lemma] = frozenset(w.replace("_", " ") for x in near for w in self.senses[x].lemmas)
+        return self._related[lemma]
 
     def frames(self, lemma: str, senses: int = 2) -> frozenset[int]:
         """The frames of the verb's commonest senses (the readings a substitute is read in)."""

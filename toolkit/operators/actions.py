@@ -11,6 +11,8 @@ person's action goes to a verb people do (an animal's or a thing's only to one s
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
 
 from lemminflect import getLemma
 
@@ -37,80 +39,121 @@ LIGHT_VERBS = frozenset({
 })
 
 
+POOL_LIMIT = 16  # substitutes handed on per verb (REPLACE keeps `per_site` of those that fit)
+
+
+@dataclass(frozen=True)
+class _Verb:
+    """A possible substitute with what is known of it: its uses in the corpus as (agent kind, complement,
+    the complement's kind, count), and its WordNet frames and files."""
+
+    lemma: str
+    uses: tuple[tuple[str, str, str, int], ...]
+    total: int
+    frames: frozenset[int]  # of its two commonest senses
+    first_frames: frozenset[int]  # of its commonest sense
+    first_file: str
+    needs_object: bool  # a lexicon verb not listed as intransitive ("hold")
+    agents: frozenset[str]
+    complements: frozenset[str]
+    kinds: frozenset[str]  # of its complements
+
+
+@lru_cache(maxsize=4096)
 def _kind(lex: Lexicon, name: str) -> str:
-    return agent_kind(lex, [name], 0)
+    """The kind of a complement: an object's category ("person", "food", "thing"), else the complement."""
+    return agent_kind(lex, [name], 0) if name and not name.startswith("prep:") else name
 
 
-def _fits_agent(wn: WordNetVerbs, uses: Counter, agent: str, sub: str) -> bool:
+def _pool(lex: Lexicon, counts: CorpusCounts | None, wn: WordNetVerbs) -> list[_Verb]:
+    """Every possible substitute, corpus verbs (commonest first) then the lexicon's; computed once per corpus."""
+    cache = counts.derived if counts is not None else _LEXICON_POOL
+    key = ("action pool", id(lex))
+    if key not in cache:
+        lemmas = list(counts.verbs()) if counts is not None else []
+        lemmas += [w for w in lex.relation_words() if lex.relation_kind(w) == "verb" and " " not in w]
+        pool = []
+        for sub in dict.fromkeys(lemmas):
+            if sub in LIGHT_VERBS or not sub.isalpha() or not wn.knows(sub):
+                continue
+            uses = counts.uses_of(sub) if counts is not None else Counter()
+            pool.append(_Verb(
+                sub, tuple((a, c, _kind(lex, c), n) for (a, c), n in uses.items()), sum(uses.values()),
+                wn.frames(sub), wn.frames(sub, 1), next(iter(wn.lexnames(sub, 1)), ""),
+                lex.relation_kind(sub) == "verb" and not lex.is_intransitive(sub),
+                frozenset(a for a, _ in uses), frozenset(c for _, c in uses), frozenset(_kind(lex, c) for _, c in uses)))
+        cache[key] = pool
+    return cache[key]
+
+
+_LEXICON_POOL: dict = {}
+
+
+def _fits_agent(verb: _Verb, agent: str) -> bool:
     """A person's action goes to a verb whose commonest senses people do, or that the corpus saw them do;
     any other agent's only to a verb the corpus saw such an agent do ("a beaver instructs" is never seen)."""
+    seen = agent in verb.agents
     if agent == "person":
-        return any(a == agent for a, _ in uses) or bool(wn.frames(sub) & PERSON_FRAMES)
-    return agent != "" and any(a == agent for a, _ in uses)
+        return seen or bool(verb.frames & PERSON_FRAMES)
+    return agent != "" and seen
 
 
-def _fits_complement(wn: WordNetVerbs, lex: Lexicon, uses: Counter, comp: str, sub: str) -> bool:
+def _seen_here(verb: _Verb, comp: str, kind: str) -> bool:
+    """Seen with this very complement, or with an object of this (known) category."""
+    return comp in verb.complements or kind not in {"", "thing"} and kind in verb.kinds
+
+
+def _fits_complement(verb: _Verb, comp: str, kind: str) -> bool:
     """A verb with an object gets one that takes an object; one with a preposition of its own gets one
     the corpus saw with that preposition; one with nothing after it gets one that needs nothing."""
-    frames = wn.frames(sub)
     if comp.startswith("prep:"):  # seen with it, and no transitive verb in a passive ("drenched by")
-        return any(c == comp for _, c in uses) and bool(frames & INTRANSITIVE_FRAMES)
+        return _seen_here(verb, comp, kind) and bool(verb.frames & INTRANSITIVE_FRAMES)
     if comp:
-        kind = _kind(lex, comp)
-        if any(c == comp or kind not in {"", "thing"} and _kind(lex, c) == kind for _, c in uses):
-            return True  # seen with this object, or this category of object
+        if _seen_here(verb, comp, kind):
+            return True
         # else its commonest sense must take this kind of object: never "instructs money", "rids a statue"
-        return bool(wn.frames(sub, 1) & (ANIMATE_OBJECT_FRAMES if kind in {"person", "animal"} else THING_OBJECT_FRAMES))
-    if lex.relation_kind(sub) == "verb" and not lex.is_intransitive(sub):
-        return any(c == "" for _, c in uses)  # a lexicon verb with an object ("hold") needs to be seen without
-    return any(c == "" for _, c in uses) or bool(frames & INTRANSITIVE_FRAMES)
+        return bool(verb.first_frames & (ANIMATE_OBJECT_FRAMES if kind in {"person", "animal"} else THING_OBJECT_FRAMES))
+    if verb.needs_object:
+        return _seen_here(verb, comp, kind)  # a lexicon verb with an object ("hold") must be seen without
+    return _seen_here(verb, comp, kind) or bool(verb.frames & INTRANSITIVE_FRAMES)
 
 
-def _score(lex: Lexicon, uses: Counter, agent: str, comp: str, same_file: bool) -> tuple[int, float]:
+def _score(verb: _Verb, agent: str, comp: str, kind: str, files: set[str]) -> tuple[int, float]:
     """Plausibility at this place, higher first: a verb seen with this very object or this category of
-    object (or this preposition, or with nothing after it as here) comes first, then one of the same WordNet file as the replaced verb
-    (contact, consumption...); within each, the share of the verb's uses that fit (a verb seen with
-    everything, "hold", is no better a fit for a statue than one seen with statues)."""
-    kind = _kind(lex, comp) if comp and not comp.startswith("prep:") else ""
-    fit, total = 0.0, 0
-    for (a, c), n in uses.items():
-        total += n
-        ckind = _kind(lex, c) if c and not c.startswith("prep:") else ""
+    object (or this preposition, or with nothing after it as here) comes first, then one of the same
+    WordNet file as the replaced verb (contact, consumption...); within each, the share of the verb's uses
+    that fit (a verb seen with everything, "hold", is no better a fit for a statue than one seen with statues)."""
+    fit = 0.0
+    for a, c, ckind, n in verb.uses:
         same = c == comp or kind not in {"", "thing"} and ckind == kind
         fit += n * ((4 if c == comp else 1) if same else 0) + n * 0.25 * (a == agent)
-    seen_here = any(c == comp or kind not in {"", "thing"} and _kind(lex, c) == kind for _, c in uses)
-    tier = 2 if seen_here else 1 if same_file else 0
-    return tier, fit / (total + 4)
+    tier = 2 if _seen_here(verb, comp, kind) else 1 if verb.first_file in files else 0
+    return tier, fit / (verb.total + 4)
 
 
 def action_substitutes(
     parse: Parse, lex: Lexicon, rel: Relation, counts: CorpusCounts | None, wn: WordNetVerbs
 ) -> list[str]:
-    """Verbs that can replace a verb the lexicon lacks, most plausible first; [] when WordNet does not
-    know it (nothing could then show a substitute is no synonym)."""
+    """Verbs that can replace a verb the lexicon lacks, most plausible first (at most POOL_LIMIT); []
+    when WordNet does not know it (nothing could then show a substitute is no synonym)."""
     lemma = rel.lemma
-    if " " in lemma or not wn.knows(lemma) or lemma in LIGHT_VERBS:
+    # every reading of the word ("taped": spaCy says "tap", lemminflect "tape") must differ from the substitute
+    lemmas = {lemma, *(w for w in getLemma(parse.tokens[rel.start].lower, upos="VERB") if wn.knows(w))}
+    if " " in lemma or not wn.knows(lemma) or lemmas & LIGHT_VERBS:
         return []
     names = [canonical_object(lex, o.lemma) for o in parse.scene.objects]
     agent = agent_kind(lex, names, rel.subj)
     comp = verb_complement(parse, names, rel)
-    pool = list(counts.verbs()) if counts else []
-    pool += [w for w in lex.relation_words() if lex.relation_kind(w) == "verb" and " " not in w]
-    # every reading of the word ("taped": spaCy says "tap", lemminflect "tape") must differ from the substitute
-    lemmas = {lemma, *(w for w in getLemma(parse.tokens[rel.start].lower, upos="VERB") if wn.knows(w))}
-    if lemmas & LIGHT_VERBS:
-        return []
+    kind = _kind(lex, comp)
+    related = frozenset().union(*(wn.related_lemmas(w) for w in lemmas))
+    known = [w for w in lemmas if lex.relation_kind(w) is not None]  # the lexicon's synonyms too
     files = set(wn.lexnames(lemma))
     scored: list[tuple[int, float, int, str]] = []
-    for i, sub in enumerate(dict.fromkeys(pool)):
-        if sub in lemmas or sub in LIGHT_VERBS or not sub.isalpha() or not wn.knows(sub):
+    for i, verb in enumerate(_pool(lex, counts, wn)):
+        sub = verb.lemma
+        if sub in lemmas or sub in related or any(lex.relation_relation(w, sub) is not None for w in known):
             continue
-        if any(wn.relation(w, sub) is not None or lex.relation_relation(w, sub) is not None for w in lemmas):
-            continue
-        uses = counts.uses_of(sub) if counts else Counter()
-        if not _fits_agent(wn, uses, agent, sub) or not _fits_complement(wn, lex, uses, comp, sub):
-            continue
-        same_file = bool(files & set(wn.lexnames(sub, 1)))
-        tier, fit = _score(lex, uses, agent, comp, same_file)
-        scored.append((-tier, -fit, i, sub))
-    return [sub for _, _, _, sub in sorted(scored)]
+        if _fits_agent(verb, agent) and _fits_complement(verb, comp, kind):
+            tier, fit = _score(verb, agent, comp, kind, files)
+            scored.append((-tier, -fit, i, sub))
+    return [sub for _, _, _, sub in sorted(scored)[:POOL_LIMIT]]
