@@ -92,3 +92,11 @@ def test_validity_counts_a_wordnet_relation_of_a_verb_outside_the_lexicon(nlp):
     stats = ValidityStats()
     check_validity(cand, caption.split(), load_lexicon(), stats)
     assert stats.lexical_relation == 1  # "tape" is a way of attaching (spaCy's lemma is "tap")
+
+
+def test_action_replacement_without_a_corpus_keeps_to_the_same_kind_of_action(nlp):
+    # the lexicon's verbs only, of the replaced verb's WordNet file (change, contact): never "climbs a shoe"
+    assert rel_texts(nlp, "A man mends a shoe.") == [
+        "A man raises a shoe.", "A man bakes a shoe.", "A man grills a shoe.", "A man dries a shoe."]
+    assert rel_texts(nlp, "A woman kneads dough.") == [
+        "A woman lays dough.", "A woman hits dough.", "A woman throws dough.", "A woman tosses dough."]

@@ -155,5 +155,6 @@ def action_substitutes(
             continue
         if _fits_agent(verb, agent) and _fits_complement(verb, comp, kind):
             tier, fit = _score(verb, agent, comp, kind, files)
-            scored.append((-tier, -fit, i, sub))
+            if tier:  # never seen here and of another kind of action: "climbs a shoe", "skis his back"
+                scored.append((-tier, -fit, i, sub))
     return [sub for _, _, _, sub in sorted(scored)[:POOL_LIMIT]]
