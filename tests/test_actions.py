@@ -100,3 +100,17 @@ def test_action_replacement_without_a_corpus_keeps_to_the_same_kind_of_action(nl
         "A man raises a shoe.", "A man bakes a shoe.", "A man grills a shoe.", "A man dries a shoe."]
     assert rel_texts(nlp, "A woman kneads dough.") == [
         "A woman lays dough.", "A woman hits dough.", "A woman throws dough.", "A woman tosses dough."]
+
+
+def test_rules_filter_rejects_a_wordnet_synonym_of_a_verb_outside_the_lexicon(nlp):
+    from toolkit.filters.rules import validity_issues
+
+    caption = "A man mends a shoe."
+
+    def rules(new: str) -> list[str]:
+        edit = {"operator": "replace", "subtype": "rel", "spans": [[2, 3]], "words_out": ["mends"], "words_in": [new]}
+        text = caption.replace("mends", new)
+        return [f.rule for f in validity_issues(caption, text, {"edits": [edit]}, parse_text(caption, nlp=nlp))]
+
+    assert rules("repairs") == ["synonym_replace"]
+    assert rules("burns") == []

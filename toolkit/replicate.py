@@ -31,7 +31,7 @@ from toolkit.morph import indefinite_article
 from toolkit.operators import Candidate, GenerationConfig, generate
 from toolkit.operators.sites import CONJOINING
 from toolkit.parse import parse_texts
-from toolkit.wordnet import load_verbs
+from toolkit.wordnet import verb_form_relation
 
 _WORD = re.compile(r"[a-z0-9']+")
 DETERMINERS = {"a", "an", "the"}
@@ -183,22 +183,7 @@ def _related(lex: Lexicon, subtype: str, old: str, new: str) -> str | None:
         return lex.object_relation(_lemma(old), _lemma(new))
     if subtype == "att":
         return lex.attribute_relation(old, new)
-    return lex.relation_relation(old, new) or _verb_relation(lex, old, new)
-
-
-def _verb_relation(lex: Lexicon, old: str, new: str) -> str | None:
-    """WordNet's relation between two single verbs when the old one is outside the lexicon (an action
-    replacement): a synonym, hypernym, troponym or entailment is no negative."""
-    from lemminflect import getLemma
-
-    wn = load_verbs()
-    if wn is None or " " in old or " " in new:
-        return None
-    olds, news = (getLemma(w, upos="VERB") or (w,) for w in (old, new))
-    if any(lex.relation_kind(a) is not None for a in olds):
-        return None
-    found = {wn.relation(a, b) for a in olds for b in news} & {"synonym", "hypernym", "troponym", "entailment"}
-    return min(found) if found else None
+    return lex.relation_relation(old, new) or verb_form_relation(lex, old, new)
 
 
 def _lemma(word: str) -> str:

@@ -13,6 +13,10 @@ import importlib.util
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from toolkit.lexicon import Lexicon
 
 # WordNet's verb frames by number: who does it, and whether a direct object follows.
 PERSON_FRAMES = frozenset({2, 7, 8, 9, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33})
@@ -183,3 +187,19 @@ def load_verbs() -> WordNetVerbs | None:
     lexicon is replaced: nothing could show the substitute is not a synonym)."""
     root = data_root()
     return WordNetVerbs(root) if root is not None else None
+
+
+def verb_form_relation(lex: Lexicon, old: str, new: str) -> str | None:
+    """WordNet's relation between two single verbs as written ("taped", "attached": every lemma of each)
+    when the old one is outside the lexicon, as an action replacement's is: 'synonym', 'hypernym',
+    'troponym', 'entailment' (the replacement could still be true) or None."""
+    from lemminflect import getLemma
+
+    wn = load_verbs()
+    if wn is None or " " in old or " " in new:
+        return None
+    olds, news = (getLemma(w, upos="VERB") or (w,) for w in (old, new))
+    if any(lex.relation_kind(a) is not None for a in olds):
+        return None
+    found = {wn.relation(a, b) for a in olds for b in news} & {"synonym", "hypernym", "troponym", "entailment"}
+    return min(found) if found else None
