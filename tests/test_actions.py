@@ -114,3 +114,8 @@ def test_rules_filter_rejects_a_wordnet_synonym_of_a_verb_outside_the_lexicon(nl
 
     assert rules("repairs") == ["synonym_replace"]
     assert rules("burns") == []
+
+
+def test_action_replacement_of_a_verb_with_its_particle_is_one_verb(nlp, counts):
+    assert rel_texts(nlp, "A woman wrings out a towel.", counts) == [
+        "A woman polishes a towel.", "A woman slices a towel.", "A woman lays a towel.", "A woman hits a towel."]

@@ -134,12 +134,13 @@ def _score(verb: _Verb, agent: str, comp: str, kind: str, files: set[str]) -> tu
 def action_substitutes(
     parse: Parse, lex: Lexicon, rel: Relation, counts: CorpusCounts | None, wn: WordNetVerbs
 ) -> list[str]:
-    """Verbs that can replace a verb the lexicon lacks, most plausible first (at most POOL_LIMIT); []
+    """Verbs that can replace a verb the lexicon lacks (with its particle, if any), most plausible first
+    (at most POOL_LIMIT); []
     when WordNet does not know it (nothing could then show a substitute is no synonym)."""
-    lemma = rel.lemma
+    lemma = rel.lemma.split(" ")[0]  # a verb with its particle ("wrings out") is replaced whole by one verb
     # every reading of the word ("taped": spaCy says "tap", lemminflect "tape") must differ from the substitute
-    lemmas = {lemma, *(w for w in getLemma(parse.tokens[rel.start].lower, upos="VERB") if wn.knows(w))}
-    if " " in lemma or not wn.knows(lemma) or lemmas & LIGHT_VERBS:
+    lemmas = {lemma, rel.lemma, *(w for w in getLemma(parse.tokens[rel.start].lower, upos="VERB") if wn.knows(w))}
+    if not wn.knows(lemma) or lemmas & LIGHT_VERBS:
         return []
     names = [canonical_object(lex, o.lemma) for o in parse.scene.objects]
     agent = agent_kind(lex, names, rel.subj)

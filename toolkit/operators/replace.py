@@ -348,7 +348,7 @@ class Replace(Operator):
             if not subs and rel.kind == "verb" and lex.relation_kind(rel.lemma) is None:
                 # an action the lexicon lacks ("mends a shoe"): what else this agent does to such a thing
                 wn = load_verbs()
-                subs = action_substitutes(parse, lex, rel, self.counts, wn) if wn is not None else []
+                subs, end = action_substitutes(parse, lex, rel, self.counts, wn) if wn is not None else [], rel.end
             subs = [s for s in subs if relation_fits(parse, lex, rel, end, s)]
             # relations keep the lexicon's best-contrast order: ordering them by corpus counts
             # reproduced fewer benchmark negatives (docs/REPLICATION.md)
