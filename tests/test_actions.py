@@ -119,3 +119,14 @@ def test_rules_filter_rejects_a_wordnet_synonym_of_a_verb_outside_the_lexicon(nl
 def test_action_replacement_of_a_verb_with_its_particle_is_one_verb(nlp, counts):
     assert rel_texts(nlp, "A woman wrings out a towel.", counts) == [
         "A woman polishes a towel.", "A woman slices a towel.", "A woman lays a towel.", "A woman hits a towel."]
+
+
+def test_passive_verbs_are_recorded_and_replaced_by_verbs_that_take_an_object(nlp):
+    lex = load_lexicon()
+    counts = CorpusCounts.from_parses([parse_text(t, nlp=nlp) for t in [*SEEN, "A shoe polished by a man."]], "test", lex)
+    assert counts.uses_of("polish") == {("person", "shoe"): 2}  # the agent of "by", the subject's thing
+    # a passive gets a transitive verb: never "The dough is fallen", "Dough slept by a woman"
+    assert rel_texts(nlp, "The dough is kneaded.", counts) == [
+        "The dough is baked.", "The dough is polished.", "The dough is sliced.", "The dough is laid."]
+    assert [t for t in rel_texts(nlp, "Dough kneaded by a woman.", counts) if "kneaded" not in t] == [
+        "Dough baked by a woman.", "Dough polished by a woman.", "Dough sliced by a woman.", "Dough laid by a woman."]

@@ -32,6 +32,22 @@ def agent_kind(lex: Lexicon, names: Sequence[str], subj: int | None) -> str:
     return "person" if category in {"person", "person_role"} else category or "thing"
 
 
+def is_passive(parse: Parse, rel: Relation) -> bool:
+    """A past participle without "have": "dough *kneaded* by a woman", "the dough is *kneaded*"."""
+    toks = parse.tokens
+    return toks[rel.start].tag == "VBN" and not any(
+        toks[c].dep == "aux" and toks[c].lemma.lower() == "have" for c in parse.children[rel.start])
+
+
+def verb_roles(parse: Parse, lex: Lexicon, names: Sequence[str], rel: Relation) -> tuple[str, str]:
+    """(agent kind, complement) of a verb; in the passive the subject is what it is done to and the agent
+    is the object of "by" ("" when unsaid)."""
+    if not is_passive(parse, rel):
+        return agent_kind(lex, names, rel.subj), verb_complement(parse, names, rel)
+    by = next((r.obj for r in parse.scene.relations if r.kind == "prep" and r.verb == rel.start and r.lemma == "by"), None)
+    return agent_kind(lex, names, by), names[rel.subj] if rel.subj is not None else "thing"
+
+
 def verb_complement(parse: Parse, names: Sequence[str], rel: Relation) -> str:
     """What follows a verb: its object's name, "prep:<word>" for a preposition of its own, or ""."""
     if rel.obj is not None:
@@ -93,7 +109,7 @@ class CorpusCounts:
             if rel.obj is not None:
                 self.relation_object[(rel.lemma, names[rel.obj])] += 1
             if rel.kind == "verb" and " " not in rel.lemma:
-                self.verb_use[(rel.lemma, agent_kind(lex, names, rel.subj), verb_complement(parse, names, rel))] += 1
+                self.verb_use[(rel.lemma, *verb_roles(parse, lex, names, rel))] += 1
         self.derived.clear()
 
     def uses_of(self, verb: str) -> Counter:

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from lemminflect import getLemma
 
-from toolkit.corpus import CorpusCounts, agent_kind, canonical_object, verb_complement
+from toolkit.corpus import CorpusCounts, agent_kind, canonical_object, is_passive, verb_roles
 from toolkit.lexicon import Lexicon
 from toolkit.parse import Parse
 from toolkit.scene import Relation
@@ -93,6 +93,8 @@ def _fits_agent(verb: _Verb, agent: str) -> bool:
     """A person's action goes to a verb whose commonest senses people do, or that the corpus saw them do;
     any other agent's only to a verb the corpus saw such an agent do ("a beaver instructs" is never seen)."""
     seen = agent in verb.agents
+    if agent == "*":
+        return True
     if agent == "person":
         return seen or bool(verb.frames & PERSON_FRAMES)
     return agent != "" and seen
@@ -115,7 +117,7 @@ def _fits_complement(verb: _Verb, comp: str, kind: str) -> bool:
         return bool(verb.first_frames & (ANIMATE_OBJECT_FRAMES if kind in {"person", "animal"} else THING_OBJECT_FRAMES))
     if verb.needs_object:
         return _seen_here(verb, comp, kind)  # a lexicon verb with an object ("hold") must be seen without
-    return _seen_here(verb, comp, kind) or bool(verb.frames & INTRANSITIVE_FRAMES)
+    return bool(verb.frames & INTRANSITIVE_FRAMES)  # never "is attempting loudly"
 
 
 def _score(verb: _Verb, agent: str, comp: str, kind: str, files: set[str]) -> tuple[int, float]:
@@ -143,8 +145,9 @@ def action_substitutes(
     if not wn.knows(lemma) or lemmas & LIGHT_VERBS:
         return []
     names = [canonical_object(lex, o.lemma) for o in parse.scene.objects]
-    agent = agent_kind(lex, names, rel.subj)
-    comp = verb_complement(parse, names, rel)
+    agent, comp = verb_roles(parse, lex, names, rel)
+    if is_passive(parse, rel) and not agent:
+        agent = "*"  # "the dough is kneaded": whoever does it
     kind = _kind(lex, comp)
     related = frozenset().union(*(wn.related_lemmas(w) for w in lemmas))
     known = [w for w in lemmas if lex.relation_kind(w) is not None]  # the lexicon's synonyms too
