@@ -4,8 +4,10 @@ of thing ("a man mends a shoe" -> "a man polishes a shoe", "a woman kneads dough
 The choices come from verbs seen in the corpus (who did them, to what) and the lexicon's verbs. WordNet
 keeps them false: never a verb that shares a sense with the replaced one, lies above or below it, or is
 entailed by it (any sense of either). Its frames, and the corpus, keep them fluent: a verb with an object
-gets a verb that takes one (never "sleeps dough"), a verb without one gets a verb that needs none, and a
-person's action goes to a verb people do (an animal's or a thing's only to one seen done by such).
+gets a verb that takes one (never "sleeps dough"), and so does a passive ("the dough is baked"), a verb
+without one gets a verb that needs none, and a person's action goes to a verb people do (an animal's or a
+thing's only to one seen done by such). A verb never seen with such a complement must at least be the
+same kind of action (WordNet's file: contact, consumption...): never "a man climbs a shoe".
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ LIGHT_VERBS = frozenset({
 
 
 POOL_LIMIT = 16  # substitutes handed on per verb (REPLACE keeps `per_site` of those that fit)
+_LEXICON_POOL: dict = {}  # the pool when there is no corpus: the lexicon's verbs
 
 
 @dataclass(frozen=True)
@@ -84,9 +87,6 @@ def _pool(lex: Lexicon, counts: CorpusCounts | None, wn: WordNetVerbs) -> list[_
                 frozenset(a for a, _ in uses), frozenset(c for _, c in uses), frozenset(_kind(lex, c) for _, c in uses)))
         cache[key] = pool
     return cache[key]
-
-
-_LEXICON_POOL: dict = {}
 
 
 def _fits_agent(verb: _Verb, agent: str) -> bool:
