@@ -31,6 +31,7 @@ from toolkit.text.ingest import BadRecord, PairRecord
 from toolkit.text.lexicon import Lexicon, load_lexicon
 from toolkit.text.morph import indefinite_article
 from toolkit.text.parse import parse_texts
+from toolkit.text.wordnet import verb_form_relation
 
 _WORD = re.compile(r"[a-z0-9']+")
 DETERMINERS = {"a", "an", "the"}
@@ -182,7 +183,7 @@ def _related(lex: Lexicon, subtype: str, old: str, new: str) -> str | None:
         return lex.object_relation(_lemma(old), _lemma(new))
     if subtype == "att":
         return lex.attribute_relation(old, new)
-    return lex.relation_relation(old, new)
+    return lex.relation_relation(old, new) or verb_form_relation(lex, old, new)
 
 
 def _lemma(word: str) -> str:

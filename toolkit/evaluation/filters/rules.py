@@ -24,6 +24,7 @@ from toolkit.text.lexicon import Lexicon, load_lexicon
 from toolkit.text.morph import indefinite_article
 from toolkit.text.parse import Parse, Token
 from toolkit.text.scene import QUANTIFIER_NOUNS
+from toolkit.text.wordnet import verb_form_relation
 
 RULES_VERSION = "rules.v1"
 JUDGE = "rules"
@@ -315,6 +316,9 @@ def _lex_relation(lex: Lexicon, subtype: str, a: str, b: str) -> str | None:
             if rel in {"same", "synonym"}:
                 return rel
             found = found or rel
+    if found is None and subtype == "rel":  # a verb outside the lexicon: WordNet tells (a troponym is a hyponym,
+        wn = verb_form_relation(lex, a, b)  # and what the old verb entails is as true as a hypernym)
+        found = {"troponym": "hyponym", "entailment": "hypernym"}.get(wn, wn) if wn else None
     return found
 
 

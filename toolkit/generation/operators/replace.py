@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import partial
 
 from toolkit.generation.corpus import canonical_object
+from toolkit.generation.operators.actions import action_substitutes
 from toolkit.generation.operators.base import Change, Edit, Operator, Site
 from toolkit.generation.operators.counting import count_choices, count_edit, read_count
 from toolkit.generation.operators.sites import (
@@ -22,9 +23,15 @@ from toolkit.generation.operators.sites import (
     words,
 )
 from toolkit.text.lexicon import Lexicon
-from toolkit.text.morph import PLURAL_DETERMINERS, inflect_adjective, inflect_noun, inflect_verb
+from toolkit.text.morph import (
+    PLURAL_DETERMINERS,
+    inflect_adjective,
+    inflect_noun,
+    inflect_verb,
+)
 from toolkit.text.parse import Parse
 from toolkit.text.scene import Attribute, Relation, SceneObject
+from toolkit.text.wordnet import load_verbs
 
 # Prepositions that need an object after them: a verb substitute ending in one ("look away from") needs one.
 GOVERNING = frozenset({"at", "from", "to", "with", "toward", "towards", "of", "for", "into", "onto", "through",
@@ -258,6 +265,10 @@ class Replace(Operator):
             if not subs and rel.kind == "verb" and rel.end - rel.start > 1:
                 # a phrasal verb the lexicon lacks ("ski down"): contrast the verb, keep the particle
                 subs, end = lex.relation_substitutes(toks[rel.start].lemma.lower()), rel.start + 1
+            if not subs and rel.kind == "verb" and lex.relation_kind(rel.lemma) is None:
+                # an action the lexicon lacks ("mends a shoe"): what else this agent does to such a thing
+                wn = load_verbs()
+                subs, end = action_substitutes(parse, lex, rel, self.counts, wn) if wn is not None else [], rel.end
             subs = [s for s in subs if relation_fits(parse, lex, rel, end, s)]
             # relations keep the lexicon's best-contrast order: ordering them by corpus counts
             # reproduced fewer benchmark negatives (docs/REPLICATION.md)
