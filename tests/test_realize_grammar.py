@@ -203,3 +203,13 @@ def test_a_relation_replaced_fits_its_subject_and_object(nlp):
     assert "A man hugging a dog." in out and "A man skiing with a dog." in out
     out = outputs(nlp, "A hand spraying water into a white toilet bowl.", operators=("replace",), subtypes=("rel",))
     assert "A hand pouring water into a white toilet bowl." in out
+
+
+def test_a_particle_is_replaced_by_a_word_that_needs_no_object(nlp):
+    """"lying face *down* on the table": the particle has no object, so never "face out of on the table"."""
+    out = outputs(nlp, "A Superman toy is lying face down on the table.", operators=("replace",), subtypes=("rel",),
+                  plausibility=False)
+    particle = sorted(t for t in out if t.startswith("A Superman toy is lying face ") and " down " not in t
+                      and t.endswith(" on the table."))
+    assert particle == ["A Superman toy is lying face up on the table."]
+    assert not [t for t in out if " of on " in t or " to on " in t or " from on " in t]

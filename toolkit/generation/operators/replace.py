@@ -369,6 +369,18 @@ def _object_follows(parse: Parse, rel: Relation, end: int) -> bool:
     return False
 
 
+# Particles and adverbs of place that read with no object after them ("propped *up*", "running *around*"); not
+# "in", "on", "off", "along", "across": before the verb's next phrase they read as a preposition left dangling.
+STANDALONE = frozenset({"up", "down", "out", "away", "back", "over", "around", "inside", "outside", "nearby",
+                        "together", "apart", "ahead", "behind"})
+
+
+def _has_object(parse: Parse, rel: Relation) -> bool:
+    """A preposition with its object: a scene object, or any object word spaCy hangs under it ("on *it*")."""
+    kids = parse.children[rel.end - 1]
+    return rel.obj is not None or any(parse.tokens[c].dep in {"pobj", "pcomp"} for c in kids)
+
+
 def relation_fits(parse: Parse, lex: Lexicon, rel: Relation, end: int, sub: str) -> bool:
     """Whether a substitute reads at the relation's place: a verb that needs an object gets one ("looking
     at" never replaces "sleeping"), no verb brings a preposition next to one already there ("looking away
@@ -378,6 +390,8 @@ def relation_fits(parse: Parse, lex: Lexicon, rel: Relation, end: int, sub: str)
     if not _fits_arguments(parse, lex, rel, end, sub):
         return False
     if rel.kind == "prep":
+        if not _has_object(parse, rel) and sub not in STANDALONE:
+            return False  # a particle or adverb ("lying face *down* on the table") never becomes "out of"
         if sub.startswith("without") and rel.obj is not None:
             return not any(a.type == "count" and a.kind != "article" for a in parse.scene.attributes_of(rel.obj))
         return True
