@@ -341,7 +341,8 @@ class Planner:
         self.found = tuple(found)
         heads = [o.head for o in parse.scene.objects]
         self.by_words: dict[int, list[Combo]] = {}
-        self.apart: dict[tuple[int, int, tuple[int, int]], list[Combo]] = {}  # by words, point, protected span
+        # by words, point, protected span: each combination with its deletions' words and first words
+        self.apart: dict[tuple[int, int, tuple[int, int]], list[tuple[Combo, frozenset[str], frozenset[str]]]] = {}
         for size in range(1, MAX_DELETIONS + 1):
             for combo in combinations(self.found, size):
                 if any(a.end > b.start for a, b in zip(combo, combo[1:], strict=False)):
@@ -351,28 +352,42 @@ class Planner:
                     continue  # no object would be left
                 n = sum(d.words for d in combo)
                 self.by_words.setdefault(n, []).append(Combo(combo, n, sum(d.chars for d in combo)))
+        # what `best` compares an insertion's words with, per deletion: its words and its first word
+        self._lower = {(d.start, d.end): d.text.lower() for d in self.found}
+        self.memo: dict[tuple[tuple[str, ...], int, tuple[int, int]], Combo | None] = {}  # `best` per call
 
     def best(self, words: Sequence[str], point: int, protected: tuple[int, int]) -> Combo | None:
         """The best combination for inserting `words` at `point`, or None when none has as many words
         away from `protected`."""
-        if any(len(_ALNUM_RUN.findall(w)) != 1 for w in words):
-            return None  # "grass-covered": one token, two words to a reader
-        need = sum(_is_word(w) for w in words)
+        key = (tuple(words), point, protected)
+        if key in self.memo:  # a site's first choice is planned when proposed and again when built
+            return self.memo[key]
+        found = self.memo[key] = self._best(words, point, protected)
+        return found
+
+    def _best(self, words: Sequence[str], point: int, protected: tuple[int, int]) -> Combo | None:
+        need = 0
+        for w in words:
+            runs, word = _word_shape(w)
+            if runs != 1:
+                return None  # "grass-covered": one token, two words to a reader
+            need += word
         chars = len(" ".join(words)) + 1
         inserted = {w.lower() for w in words}
         first = words[0].lower() if words else ""
         place = (need, point, protected)
         if place not in self.apart:  # the same for every choice of a site
-            self.apart[place] = [c for c in self.by_words.get(need, ())
-                                 if not any(_touches(d, protected, point) for d in c.deletions)]
-        # never the insertion's own words, nor a phrase of its preposition: dropping "next to a tree" for
-        # "next to an elephant" replaces an object rather than adding one
-        usable = [c for c in self.apart[place] if not any(
-            d.text.lower() in inserted or d.text.lower().split(" ")[0] == first for d in c.deletions)]
-        if not usable:
-            return None
+            low = self._lower
+            self.apart[place] = [
+                (c, frozenset(low[(d.start, d.end)] for d in c.deletions),
+                 frozenset(low[(d.start, d.end)].split(" ")[0] for d in c.deletions))
+                for c in self.by_words.get(need, ()) if not any(_touches(d, protected, point) for d in c.deletions)]
         best: tuple[tuple[int, bool, int, int], Combo] | None = None
-        for combo in usable:
+        for combo, texts, firsts in self.apart[place]:
+            # never the insertion's own words, nor a phrase of its preposition: dropping "next to a tree"
+            # for "next to an elephant" replaces an object rather than adding one
+            if first in firsts or not inserted.isdisjoint(texts):
+                continue
             diff = chars - combo.chars
             # closest in characters; a pair of deletions costs three characters of difference
             key = (abs(diff) + 3 * (len(combo.deletions) - 1), diff < 0, len(combo.deletions), combo.deletions[0].start)
@@ -382,6 +397,17 @@ class Planner:
 
 
 _ALNUM_RUN = re.compile(r"[^\W_]+")
+_SHAPES: dict[str, tuple[int, int]] = {}  # `_word_shape` of each inserted word: the same ones come up again
+
+
+def _word_shape(word: str) -> tuple[int, int]:
+    """How many runs of letters and digits a word has, and whether it counts as a word (1 or 0)."""
+    shape = _SHAPES.get(word)
+    if shape is None:
+        shape = _SHAPES[word] = (len(_ALNUM_RUN.findall(word)), int(_is_word(word)))
+        if len(_SHAPES) > 65536:
+            _SHAPES.clear()
+    return shape
 
 def neutralise(edit: Edit, combo: Sequence[Deletion]) -> Edit:
     """The insertion `edit` with the deletions added: one change per deletion, spans and words of

@@ -141,7 +141,8 @@ class Replace(Operator):
             # that kind of mirror, never "a side view clock"
             start = obj.noun_start if whole or obj.head - obj.noun_start > 1 else obj.head
             subs = [s for s in lex.object_substitutes(lemma) if s not in present]
-            subs = [s for s in subs if fits_number(s, obj.number, determiner_of(parse, obj, start))]
+            det = determiner_of(parse, obj, start)
+            subs = [s for s in subs if fits_number(s, obj.number, det)]
             if self.counts:
                 # the corpus orders choices inside the lexicon's fine group first, then the rest
                 context = [canonical_object(lex, o.lemma) for o in scene.objects if o is not obj]
@@ -191,7 +192,8 @@ class Replace(Operator):
         if not contrast:
             return None
         pool = [e.canonical for c in contrast for e in lex.object_entries() if e.category == c]
-        pool = [s for s in pool if fits_number(s, obj.number, determiner_of(parse, obj, obj.head))]
+        det = determiner_of(parse, obj, obj.head)
+        pool = [s for s in pool if fits_number(s, obj.number, det)]
         if self.counts:
             context = [canonical_object(lex, o.lemma) for o in parse.scene.objects if o is not obj]
             pool = self.counts.rank_objects(context, pool)
