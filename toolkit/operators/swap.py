@@ -52,31 +52,75 @@ def np_swap(
     """Exchange two whole noun phrases (determiner, counts, adjectives and noun; with `full`, also an
     "of" complement: "a plate of sandwiches")."""
     ea, eb = (a.full_end, b.full_end) if full else (a.end, b.end)
-    wa, wb = movable_words(parse, a.start, ea), movable_words(parse, b.start, eb)
+    orphans = orphaned_possessives(parse, (a.start, ea), (b.start, eb))
+    wa = _definite(movable_words(parse, a.start, ea), a.start, orphans)
+    wb = _definite(movable_words(parse, b.start, eb), b.start, orphans)
     return Edit(
         "swap",
         subtype,
         ((a.start, ea), (b.start, eb)),
         (" ".join(words(parse, a.start, ea)), " ".join(words(parse, b.start, eb))),
         (" ".join(wb), " ".join(wa)),
-        (Change(a.start, ea, wb), Change(b.start, eb, wa)),
+        (Change(a.start, ea, wb), Change(b.start, eb, wa), *_outside_definites(orphans, (a.start, ea), (b.start, eb))),
         _number_changes(parse, a, b),
         detail,
         rank,
     )
 
 
+POSSESSIVES = frozenset({"his", "her", "its", "their"})
+
+
+def orphaned_possessives(parse: Parse, x: tuple[int, int], y: tuple[int, int], moves: bool = True) -> frozenset[int]:
+    """Possessive pronouns that a swap of spans `x` and `y` leaves without their referent.
+
+    "A man exercises *his* torso": *his* refers to a thing named before it. When every thing named
+    before it is swapped away ("A torso exercises his man" refers to nothing), or when the possessive
+    itself moves in front of them ("His torso exercises a man"), it has none. A possessive with no
+    thing named before it (its referent is outside the caption) keeps it wherever it goes. With
+    `moves` False, only the spans' nouns are exchanged: the words around them, the possessive too,
+    stay in place."""
+    toks = parse.tokens
+    first, second = sorted((x, y))
+    out = set()
+    for tok in toks:
+        if tok.tag != "PRP$" or tok.lower not in POSSESSIVES:
+            continue
+        before = [o for o in parse.scene.objects if o.head < tok.i]
+        if not before:
+            continue
+        place = tok.i
+        if moves and second[0] <= tok.i < second[1]:
+            place = first[0]  # it moves into the first span's place
+        referents = [o for o in before if o.head < place and not any(s <= o.head < e for s, e in (x, y))]
+        if not referents:
+            out.add(tok.i)
+    return frozenset(out)
+
+
+def _definite(ws: tuple[str, ...], start: int, orphans: frozenset[int]) -> tuple[str, ...]:
+    """The words of a span from `start`, with each orphaned possessive made "the" ("his torso" -> "the torso")."""
+    return tuple("the" if start + k in orphans else w for k, w in enumerate(ws))
+
+
+def _outside_definites(orphans: frozenset[int], *spans: tuple[int, int]) -> tuple[Change, ...]:
+    """Changes making "the" of the orphaned possessives that stay where they are."""
+    return tuple(Change(i, i + 1, ("the",)) for i in sorted(orphans) if not any(s <= i < e for s, e in spans))
+
+
 def noun_swap(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject, rank: int, subtype: str = "obj") -> Edit:
     """Exchange only the noun units, each inflected to the number of the place it moves to."""
     na = inflect_noun(b.lemma, a.number, lex.object_plural(b.lemma)).split(" ")
     nb = inflect_noun(a.lemma, b.number, lex.object_plural(a.lemma)).split(" ")
+    spans = ((a.noun_start, a.end), (b.noun_start, b.end))
+    orphans = orphaned_possessives(parse, *spans, moves=False)
     return Edit(
         "swap",
         subtype,
-        ((a.noun_start, a.end), (b.noun_start, b.end)),
+        spans,
         (" ".join(words(parse, a.noun_start, a.end)), " ".join(words(parse, b.noun_start, b.end))),
         (" ".join(na), " ".join(nb)),
-        (Change(a.noun_start, a.end, tuple(na)), Change(b.noun_start, b.end, tuple(nb))),
+        (Change(a.noun_start, a.end, tuple(na)), Change(b.noun_start, b.end, tuple(nb)), *_outside_definites(orphans, *spans)),
         (),
         f"{a.lemma}<->{b.lemma} (nouns only)",
         rank,

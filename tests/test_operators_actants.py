@@ -1,0 +1,68 @@
+"""Actant swaps (agent <-> patient) that stay grammatical: possessives, agreement, verbs misread as nouns."""
+
+import pytest
+
+from toolkit.operators import GenerationConfig, generate
+from toolkit.parse import Token, parse_text
+from toolkit.retag import repair, verb_read_as_noun
+
+
+def swaps(nlp, caption, subtypes=("obj", "att", "rel")):
+    config = GenerationConfig(operators=("swap",), subtypes=tuple(subtypes), max_candidates=60)
+    return [c.text for c in generate(parse_text(caption, nlp=nlp), config).candidates]
+
+
+@pytest.mark.parametrize(("caption", "expected"), [
+    # the possessive would refer to nothing at the front: it becomes "the"
+    ("A man exercises his torso.", ["The torso exercises a man."]),
+    ("A woman puckers her lip.", ["The lip puckers a woman."]),
+    ("A mother reassures her daughter.", ["The daughter reassures a mother."]),
+    # the nouns alone: "his" stays in place but its man is gone
+    ("A man flexes his biceps.", ["The biceps flex a man.", "A bicep flexes the men."]),
+    # the referent left before it ("a man and his dog" -> "a ball and the dog")
+    ("A man and his dog play with a ball.", ["A ball and the dog play with a man.", "A man and a ball play with his dog."]),
+])
+def test_swap_never_leaves_a_possessive_without_its_referent(nlp, caption, expected):
+    assert swaps(nlp, caption, ("obj",)) == expected
+
+
+def test_swap_keeps_a_possessive_that_still_has_its_referent(nlp):
+    out = swaps(nlp, "A man puts his hat on the table.", ("obj",))
+    assert "A man puts the table on his hat." in out  # "a man" still comes first
+    assert swaps(nlp, "His dog chases a ball.", ("obj",)) == ["A ball chases his dog."]  # referent outside
+    assert swaps(nlp, "A doctor examines my mouth.", ("obj",)) == ["My mouth examines a doctor."]  # the speaker's
+
+
+def test_swap_makes_the_verb_agree_with_the_new_subject(nlp):
+    assert "The prize unveils the people." in swaps(nlp, "The people unveil the prize.", ("obj",))
+
+
+@pytest.mark.parametrize(("caption", "expected"), [
+    ("A puppy nips a finger.", ["A finger nips a puppy."]),
+    ("A reporter interviews a policeman.", ["A policeman interviews a reporter."]),
+    ("A man bites into a branch.", ["A branch bites into a man."]),
+    ("A dog tugs a rope.", ["A rope tugs a dog."]),
+])
+def test_swap_of_a_verb_the_tagger_read_as_a_plural_noun(nlp, caption, expected):
+    # before: "Some finger some puppy nips.", "A man a branch into bites.", "Tugs a dog a rope."
+    assert swaps(nlp, caption) == expected
+
+
+def test_a_verb_read_as_a_noun_is_a_verb_again(nlp):
+    toks = parse_text("A puppy nips a finger.", nlp=nlp).tokens
+    assert [(t.text, t.pos, t.tag, t.dep, t.head) for t in toks] == [
+        ("A", "DET", "DT", "det", 1), ("puppy", "NOUN", "NN", "nsubj", 2), ("nips", "VERB", "VBZ", "ROOT", 2),
+        ("a", "DET", "DT", "det", 4), ("finger", "NOUN", "NN", "dobj", 2), (".", "PUNCT", ".", "punct", 2)]
+    assert toks[2].lemma == "nip"
+
+
+@pytest.mark.parametrize("caption", [
+    "Street signs on the corner of Furnace St and Crapo St.",  # plural noun phrases, no determiner
+    "Three snow boards behind trophies in a window.",
+    "The street signs on the corner.",  # "the" may open a plural phrase: a preposition after it is no proof
+    "A dog runs on the beach.",  # already has its verb
+])
+def test_plural_nouns_stay_nouns(nlp, caption):
+    toks = nlp(caption)
+    tokens = tuple(Token(t.i, t.text, t.lemma_, t.pos_, t.tag_, t.dep_, t.head.i, t.whitespace_) for t in toks)
+    assert verb_read_as_noun(tokens) is None and repair(tokens) == tokens
