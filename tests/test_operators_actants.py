@@ -66,3 +66,18 @@ def test_plural_nouns_stay_nouns(nlp, caption):
     toks = nlp(caption)
     tokens = tuple(Token(t.i, t.text, t.lemma_, t.pos_, t.tag_, t.dep_, t.head.i, t.whitespace_) for t in toks)
     assert verb_read_as_noun(tokens) is None and repair(tokens) == tokens
+
+
+@pytest.mark.parametrize(("caption", "expected"), [
+    ("A male child eats a pizza.", ["A pizza eats a male child."]),  # never "A male pizza eats a child."
+    ("A father scolds a male child.", ["A male child scolds a father."]),  # never "a male father"
+    ("A man talks with a cellular telephone.", ["A cellular telephone talks with a man."]),  # "a cellular man"
+])
+def test_nouns_swap_alone_only_where_their_modifiers_fit(nlp, caption, expected):
+    assert swaps(nlp, caption, ("obj",)) == expected
+
+
+def test_nouns_swap_alone_under_a_quantity_and_with_known_attributes(nlp):
+    out = swaps(nlp, "A group of kids holding teddy bears and looking happy.", ("obj",))
+    assert "A group of teddy bears holding kids and looking happy." in out
+    assert "A black cat chasing a white dog." in swaps(nlp, "A black dog chasing a white cat.", ("obj",))

@@ -25,7 +25,7 @@ from toolkit.operators.sites import (
     words,
 )
 from toolkit.parse import Parse
-from toolkit.scene import Attribute, SceneObject
+from toolkit.scene import QUANTIFIER_NOUNS, Attribute, SceneObject
 
 
 def movable_words(parse: Parse, start: int, end: int) -> tuple[str, ...]:
@@ -168,6 +168,28 @@ def nouns_fit(parse: Parse, a: SceneObject, b: SceneObject) -> bool:
             and fits_number(a.lemma, b.number, determiner_of(parse, b, b.noun_start)))
 
 
+def modifiers_fit(parse: Parse, lex: Lexicon, stay: int, come: int) -> bool:
+    """Whether the modifiers of object `stay` fit the noun of object `come` when only the nouns swap:
+    each word between the determiner and the noun must be an attribute the lexicon knows, of a type
+    that applies to the new noun and plausible on it ("a *young* girl" -> "a young toddler"). A word of
+    no type may say what only the old noun is ("a *female* child", "the *ball* field"): never "a female
+    dough", "the ballplayer field"."""
+    scene = parse.scene
+    obj, new = scene.objects[stay], scene.objects[come].lemma
+    typed = {i: a for a in scene.attributes_of(stay) if a.type for i in range(a.start, a.end)}
+    types = set(lex.attribute_types_for(new)) if lex.is_object(new) else None
+    for i in range(after_determiner(parse, obj), obj.noun_start):
+        att = typed.get(i)
+        if att is None:
+            tok = parse.tokens[i]
+            if tok.pos in {"PUNCT", "CCONJ", "ADV", "DET", "NUM"} or tok.lower == "of" or tok.lemma.lower() in QUANTIFIER_NOUNS:
+                continue  # "black and white", "very large", "a group of", "rows of"
+            return False
+        if att.type != "count" and (types is not None and att.type not in types or not lex.attribute_plausible_on(att.lemma, new)):
+            return False
+    return True
+
+
 class Swap(Operator):
     name = "swap"
 
@@ -213,7 +235,8 @@ class Swap(Operator):
             mods_a = " ".join(words(parse, after_determiner(parse, a), a.noun_start)).lower()
             mods_b = " ".join(words(parse, after_determiner(parse, b), b.noun_start)).lower()
             # between coordinated phrases the nouns swap as their modifiers' objects (`_coordinated_nouns`)
-            if not same and not coordinated and (mods_a != mods_b or a.number != b.number) and nouns_fit(parse, a, b):
+            if (not same and not coordinated and (mods_a != mods_b or a.number != b.number) and nouns_fit(parse, a, b)
+                    and modifiers_fit(parse, lex, ka, kb) and modifiers_fit(parse, lex, kb, ka)):
                 kinds.append("noun")
             if not kinds:
                 blocked.add("coordinated objects: swapping them keeps the meaning")
