@@ -81,3 +81,12 @@ def test_nouns_swap_alone_under_a_quantity_and_with_known_attributes(nlp):
     out = swaps(nlp, "A group of kids holding teddy bears and looking happy.", ("obj",))
     assert "A group of teddy bears holding kids and looking happy." in out
     assert "A black cat chasing a white dog." in swaps(nlp, "A black dog chasing a white cat.", ("obj",))
+
+
+def test_a_moved_phrase_keeps_the_article_the_caption_gave_it(nlp):
+    # "antelope" has no plural of its own; the caption's "an antelope" stays one (before: "Some antelope")
+    assert swaps(nlp, "A hunter hunts an antelope.", ("obj",)) == ["An antelope hunts a hunter."]
+
+
+def test_a_thing_read_as_an_adjective_before_the_verb(nlp):
+    assert swaps(nlp, "A pelican floats in water.") == ["Water floats in a pelican."]  # was "Water in some pelican floats."

@@ -4,7 +4,7 @@
 *puppy* hangs on it as a modifier and *a finger* as an apposition. Telegraphic captions of actions
 (VALSE, SWiG) are full of these ("A dog tugs a rope", "A school bus waits in traffic"). A singular
 determiner cannot open a plural noun phrase ("a ... nips" is no phrase), so when a caption has no verb,
-its root is such a plural right after a singular noun, and what follows can only follow a verb (an
+its root is such a plural right after a singular noun (or a thing's name read as an adjective), and what follows can only follow a verb (an
 object's determiner, a preposition, a particle, the end), the root is re-read as a present-tense verb
 (VBZ) whose subject is that noun. Nothing else in the tree changes.
 """
@@ -31,7 +31,8 @@ def verb_read_as_noun(tokens: tuple[Token, ...]) -> int | None:
     if root is None or root.tag != "NNS" or root.i < 1 or not root.lower.endswith("s"):
         return None
     subject = tokens[root.i - 1]
-    if subject.tag != "NN":
+    # the name of a thing may be read as an adjective of the "noun" too ("A *puppy* tugs a jet")
+    if subject.tag != "NN" and not (subject.tag == "JJ" and _names_a_thing(subject.lower)):
         return None
     det = next((t for t in tokens[: subject.i] if t.pos == "DET"), None)
     if det is None or any(t.pos in {"NUM", "CCONJ", "ADP", "PUNCT"} for t in tokens[det.i : subject.i]):
@@ -42,6 +43,12 @@ def verb_read_as_noun(tokens: tuple[Token, ...]) -> int | None:
     if det.lower == "the" and after in _AFTER_VERB_THE:
         return root.i
     return None
+
+
+def _names_a_thing(word: str) -> bool:
+    from toolkit.lexicon import load_lexicon
+
+    return load_lexicon().is_object(word)
 
 
 def repair(tokens: tuple[Token, ...]) -> tuple[Token, ...]:
@@ -58,7 +65,7 @@ def repair(tokens: tuple[Token, ...]) -> tuple[Token, ...]:
         if t.i == v:
             out.append(Token(t.i, t.text, lemmas[0] if lemmas else t.lemma, "VERB", "VBZ", "ROOT", v, t.ws))
         elif t.i == s:
-            out.append(Token(t.i, t.text, t.lemma, "NOUN", t.tag, "nsubj", v, t.ws))
+            out.append(Token(t.i, t.text, t.lemma, "NOUN", "NN", "nsubj", v, t.ws))
         elif t.i < s and t.head == v:
             out.append(Token(t.i, t.text, t.lemma, t.pos, t.tag, t.dep, s, t.ws))
         elif t.i > v and t.head == v and t.dep == "appos":
