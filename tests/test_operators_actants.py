@@ -13,14 +13,14 @@ def swaps(nlp, caption, subtypes=("obj", "att", "rel")):
 
 
 @pytest.mark.parametrize(("caption", "expected"), [
-    # the possessive would refer to nothing at the front: it becomes "the"
-    ("A man exercises his torso.", ["The torso exercises a man."]),
-    ("A woman puckers her lip.", ["The lip puckers a woman."]),
-    ("A mother reassures her daughter.", ["The daughter reassures a mother."]),
-    # the nouns alone: "his" stays in place but its man is gone
+    # the possessive would refer to nothing at the front: it becomes "the"; the nouns alone, each under
+    # the other's determiner, leave "his" to a torso: "the" again
+    ("A man exercises his torso.", ["The torso exercises a man.", "A torso exercises the man."]),
+    ("A woman puckers her lip.", ["The lip puckers a woman.", "A lip puckers the woman."]),
     ("A man flexes his biceps.", ["The biceps flex a man.", "A bicep flexes the men."]),
-    # the referent left before it ("a man and his dog" -> "a ball and the dog")
-    ("A man and his dog play with a ball.", ["A ball and the dog play with a man.", "A man and a ball play with his dog."]),
+    # the referent left before it ("a man and his dog" -> "a ball and the dog"); a man still before it
+    ("A man and his dog play with a ball.",
+     ["A ball and the dog play with a man.", "A man and a ball play with his dog.", "A man and his ball play with a dog."]),
 ])
 def test_swap_never_leaves_a_possessive_without_its_referent(nlp, caption, expected):
     assert swaps(nlp, caption, ("obj",)) == expected
@@ -29,8 +29,19 @@ def test_swap_never_leaves_a_possessive_without_its_referent(nlp, caption, expec
 def test_swap_keeps_a_possessive_that_still_has_its_referent(nlp):
     out = swaps(nlp, "A man puts his hat on the table.", ("obj",))
     assert "A man puts the table on his hat." in out  # "a man" still comes first
-    assert swaps(nlp, "His dog chases a ball.", ("obj",)) == ["A ball chases his dog."]  # referent outside
-    assert swaps(nlp, "A doctor examines my mouth.", ("obj",)) == ["My mouth examines a doctor."]  # the speaker's
+    assert "A table puts the hat on the man." in out  # "his" cannot refer to a table
+    assert swaps(nlp, "His dog chases a ball.", ("obj",)) == ["A ball chases his dog.", "His ball chases a dog."]
+    assert swaps(nlp, "A doctor examines my mouth.", ("obj",)) == ["My mouth examines a doctor.", "A mouth examines my doctor."]
+    # a thing that agrees with the possessive takes its referent's place
+    assert swaps(nlp, "A duck flaps its wing.", ("obj",)) == ["The wing flaps a duck.", "A wing flaps its duck."]
+    assert swaps(nlp, "A girl brushes her mother.", ("obj",)) == ["The mother brushes a girl.", "A mother brushes her girl."]
+
+
+def test_swap_of_nouns_alone_keeps_the_articles_in_place(nlp):
+    assert swaps(nlp, "A gate blocks the truck.", ("obj",)) == ["The truck blocks a gate.", "A truck blocks the gate."]
+    # never a bare noun ("A weed hoes farmer") nor a setting under "a" ("A ground sniffs the dog")
+    assert swaps(nlp, "A farmer hoes weed.", ("obj",)) == ["Weed hoes a farmer."]
+    assert swaps(nlp, "A dog sniffs the ground.", ("obj",)) == ["The ground sniffs a dog."]
 
 
 def test_swap_makes_the_verb_agree_with_the_new_subject(nlp):

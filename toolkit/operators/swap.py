@@ -47,12 +47,12 @@ def _number_changes(parse: Parse, a: SceneObject, b: SceneObject) -> tuple[tuple
 
 
 def np_swap(
-    parse: Parse, a: SceneObject, b: SceneObject, subtype: str, detail: str, rank: int = 0, full: bool = False
+    parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject, subtype: str, detail: str, rank: int = 0, full: bool = False
 ) -> Edit:
     """Exchange two whole noun phrases (determiner, counts, adjectives and noun; with `full`, also an
     "of" complement: "a plate of sandwiches")."""
     ea, eb = (a.full_end, b.full_end) if full else (a.end, b.end)
-    orphans = orphaned_possessives(parse, (a.start, ea), (b.start, eb))
+    orphans = orphaned_possessives(parse, lex, (a.start, ea), (b.start, eb))
     wa = _definite(movable_words(parse, a.start, ea), a.start, orphans)
     wb = _definite(movable_words(parse, b.start, eb), b.start, orphans)
     return Edit(
@@ -71,31 +71,57 @@ def np_swap(
 POSSESSIVES = frozenset({"his", "her", "its", "their"})
 
 
-def orphaned_possessives(parse: Parse, x: tuple[int, int], y: tuple[int, int], moves: bool = True) -> frozenset[int]:
-    """Possessive pronouns that a swap of spans `x` and `y` leaves without their referent.
+def orphaned_possessives(
+    parse: Parse, lex: Lexicon, x: tuple[int, int], y: tuple[int, int], moves: bool = True
+) -> frozenset[int]:
+    """Possessive pronouns that a swap of spans `x` and `y` leaves without a referent.
 
-    "A man exercises *his* torso": *his* refers to a thing named before it. When every thing named
-    before it is swapped away ("A torso exercises his man" refers to nothing), or when the possessive
-    itself moves in front of them ("His torso exercises a man"), it has none. A possessive with no
-    thing named before it (its referent is outside the caption) keeps it wherever it goes. With
-    `moves` False, only the spans' nouns are exchanged: the words around them, the possessive too,
-    stay in place."""
-    toks = parse.tokens
+    "A man exercises *his* torso": *his* refers to a thing named before it. When the possessive moves
+    in front of every such thing ("His torso exercises a man"), or when they are all swapped away for
+    things it cannot refer to ("A torso exercises his man"), it has none; a thing that agrees with it
+    may take the place ("A mother reassures *her* daughter" -> "A daughter reassures her mother"). A
+    possessive with no thing named before it (its referent is outside the caption) keeps it wherever it
+    goes. With `moves` False, only the spans' nouns are exchanged: the words around them, the
+    possessive too, stay in place."""
+    toks, objs = parse.tokens, parse.scene.objects
     first, second = sorted((x, y))
+    arriving = {}  # the object whose noun comes into each span
+    for here, there in ((x, y), (y, x)):
+        found = [o for o in objs if there[0] <= o.head < there[1]]
+        arriving[here] = found[0] if found else None
     out = set()
     for tok in toks:
         if tok.tag != "PRP$" or tok.lower not in POSSESSIVES:
             continue
-        before = [o for o in parse.scene.objects if o.head < tok.i]
+        before = [o for o in objs if o.head < tok.i]
         if not before:
             continue
-        place = tok.i
-        if moves and second[0] <= tok.i < second[1]:
-            place = first[0]  # it moves into the first span's place
+        moved_ahead = moves and second[0] <= tok.i < second[1]
+        place = first[0] if moved_ahead else tok.i
         referents = [o for o in before if o.head < place and not any(s <= o.head < e for s, e in (x, y))]
+        if not moved_ahead:
+            referents += [arriving[span] for span in (x, y) if span[0] < tok.i and not span[0] <= tok.i < span[1]
+                          and arriving[span] is not None and _refers(lex, tok.lower, arriving[span])]
         if not referents:
             out.add(tok.i)
     return frozenset(out)
+
+
+def _refers(lex: Lexicon, pronoun: str, obj: SceneObject | None) -> bool:
+    """Whether a possessive pronoun can refer to the object: "his" to a man or a boy, "her" to a woman
+    or a girl, "its" to a thing or an animal, "their" to more than one or to a person."""
+    if obj is None:
+        return False
+    category = lex.object_category(obj.lemma)
+    person = category in {"person", "person_role"}
+    if pronoun == "their":
+        return obj.number == "plur" or person
+    if obj.number == "plur":
+        return False
+    if pronoun == "its":
+        return not person
+    kinds = ("man", "boy") if pronoun == "his" else ("woman", "girl")
+    return any(lex.object_relation(obj.lemma, k) in {"same", "synonym", "hypernym"} for k in kinds)
 
 
 def _definite(ws: tuple[str, ...], start: int, orphans: frozenset[int]) -> tuple[str, ...]:
@@ -113,7 +139,7 @@ def noun_swap(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject, rank: 
     na = inflect_noun(b.lemma, a.number, lex.object_plural(b.lemma)).split(" ")
     nb = inflect_noun(a.lemma, b.number, lex.object_plural(a.lemma)).split(" ")
     spans = ((a.noun_start, a.end), (b.noun_start, b.end))
-    orphans = orphaned_possessives(parse, *spans, moves=False)
+    orphans = orphaned_possessives(parse, lex, *spans, moves=False)
     return Edit(
         "swap",
         subtype,
@@ -235,7 +261,11 @@ class Swap(Operator):
             mods_a = " ".join(words(parse, after_determiner(parse, a), a.noun_start)).lower()
             mods_b = " ".join(words(parse, after_determiner(parse, b), b.noun_start)).lower()
             # between coordinated phrases the nouns swap as their modifiers' objects (`_coordinated_nouns`)
-            if (not same and not coordinated and (mods_a != mods_b or a.number != b.number) and nouns_fit(parse, a, b)
+            # with the same modifiers the nouns alone differ from the phrases by the articles that stay in
+            # place ("A gate blocks the truck" -> "A truck blocks the gate")
+            dets_differ = _articles_stay(parse, lex, a, b)
+            if (not same and not coordinated and (mods_a != mods_b or a.number != b.number or dets_differ)
+                    and nouns_fit(parse, a, b)
                     and modifiers_fit(parse, lex, ka, kb) and modifiers_fit(parse, lex, kb, ka)):
                 kinds.append("noun")
             if not kinds:
@@ -244,7 +274,7 @@ class Swap(Operator):
 
             def build(kind: str, rank: int, a=a, b=b) -> Edit:
                 if kind.startswith("phrase"):
-                    return np_swap(parse, a, b, "obj", f"{a.lemma}<->{b.lemma}", rank, full=kind == "phrase_of")
+                    return np_swap(parse, lex, a, b, "obj", f"{a.lemma}<->{b.lemma}", rank, full=kind == "phrase_of")
                 return noun_swap(parse, lex, a, b, rank)
 
             sites.append(self.site("obj", kinds, build))
@@ -444,7 +474,7 @@ class Swap(Operator):
                 blocked.add("identical arguments")
                 continue
             detail = f"{rel.lemma}: {a.lemma}<->{b.lemma}"
-            sites.append(self.site("rel", [(a, b)], lambda ab, rank, d=detail: np_swap(parse, ab[0], ab[1], "rel", d, rank)))  # type: ignore[misc]
+            sites.append(self.site("rel", [(a, b)], lambda ab, rank, d=detail: np_swap(parse, lex, ab[0], ab[1], "rel", d, rank)))  # type: ignore[misc]
         sites.extend(self._verbs(parse, lex))
         return sites or "; ".join(sorted(blocked))
 
@@ -479,6 +509,26 @@ def _same_but_article(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject
     def rest(o: SceneObject) -> list[str]:
         return [w.lower() for w in words(parse, o.start, o.noun_start) if w.lower() not in {"a", "an", "the"}]
     return rest(a) == rest(b)
+
+
+# Things a caption names as the scene's setting, nearly always with "the" ("on the ground", "in the sky")
+SETTINGS = frozenset({"terrain", "sky", "place", "room"})
+
+
+def _article(parse: Parse, obj: SceneObject) -> str | None:
+    """The phrase's determiner, with "a" and "an" one article."""
+    det = determiner_of(parse, obj, obj.noun_start)
+    return "a" if det == "an" else det
+
+
+def _articles_stay(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject) -> bool:
+    """Whether swapping the nouns alone, each under the other's determiner, says something the whole
+    phrases do not: both have a determiner and they differ ("A gate blocks the truck" -> "A truck blocks
+    the gate"); never a bare noun left ("A weed hoes farmer") nor a setting under "a" ("A ground")."""
+    da, db = _article(parse, a), _article(parse, b)
+    if da is None or db is None or da == db:
+        return False
+    return all(not (det == "a" and lex.object_category(noun.lemma) in SETTINGS) for det, noun in ((da, b), (db, a)))
 
 
 def _bare(obj: SceneObject) -> bool:
