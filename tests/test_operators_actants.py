@@ -3,6 +3,7 @@
 import pytest
 
 from toolkit.operators import GenerationConfig, generate
+from toolkit.operators.swap import ORPHAN
 from toolkit.parse import Token, parse_text
 from toolkit.retag import repair, verb_read_as_noun
 
@@ -12,29 +13,29 @@ def swaps(nlp, caption, subtypes=("obj", "att", "rel")):
     return [c.text for c in generate(parse_text(caption, nlp=nlp), config).candidates]
 
 
-@pytest.mark.parametrize(("caption", "expected"), [
-    # the possessive would refer to nothing at the front: it becomes "the"; the nouns alone, each under
-    # the other's determiner, leave "his" to a torso: "the" again
-    ("A man exercises his torso.", ["The torso exercises a man.", "A torso exercises the man."]),
-    ("A woman puckers her lip.", ["The lip puckers a woman.", "A lip puckers the woman."]),
-    ("A man flexes his biceps.", ["The biceps flex a man.", "A bicep flexes the men."]),
-    # the referent left before it ("a man and his dog" -> "a ball and the dog"); a man still before it
-    ("A man and his dog play with a ball.",
-     ["A ball and the dog play with a man.", "A man and a ball play with his dog.", "A man and his ball play with a dog."]),
+@pytest.mark.parametrize("caption", [
+    "A man exercises his torso.",  # never "His torso exercises a man." nor "A torso exercises his man."
+    "A woman puckers her lip.",
+    "A man flexes his biceps.",
+    "A dog nips its owner.",  # "An owner nips its dog": "its" cannot refer to a person
 ])
-def test_swap_never_leaves_a_possessive_without_its_referent(nlp, caption, expected):
-    assert swaps(nlp, caption, ("obj",)) == expected
+def test_swap_never_leaves_a_possessive_without_its_referent(nlp, caption):
+    gen = generate(parse_text(caption, nlp=nlp), GenerationConfig(operators=("swap",), subtypes=("obj", "rel")))
+    assert gen.candidates == [] and ORPHAN in {s.reason for s in gen.skips}
 
 
 def test_swap_keeps_a_possessive_that_still_has_its_referent(nlp):
-    out = swaps(nlp, "A man puts his hat on the table.", ("obj",))
-    assert "A man puts the table on his hat." in out  # "a man" still comes first
-    assert "A table puts the hat on the man." in out  # "his" cannot refer to a table
+    # "a man" still comes first
+    assert swaps(nlp, "A man puts his hat on the table.", ("obj",)) == [
+        "A man puts the table on his hat.", "A man puts his table on the hat."]
+    assert swaps(nlp, "A man and his dog play with a ball.", ("obj",)) == [
+        "A man and a ball play with his dog.", "A man and his ball play with a dog."]  # never "A ball and his dog"
+    # the referent is outside the caption, or the speaker
     assert swaps(nlp, "His dog chases a ball.", ("obj",)) == ["A ball chases his dog.", "His ball chases a dog."]
     assert swaps(nlp, "A doctor examines my mouth.", ("obj",)) == ["My mouth examines a doctor.", "A mouth examines my doctor."]
     # a thing that agrees with the possessive takes its referent's place
-    assert swaps(nlp, "A duck flaps its wing.", ("obj",)) == ["The wing flaps a duck.", "A wing flaps its duck."]
-    assert swaps(nlp, "A girl brushes her mother.", ("obj",)) == ["The mother brushes a girl.", "A mother brushes her girl."]
+    assert swaps(nlp, "A duck flaps its wing.", ("obj",)) == ["A wing flaps its duck."]
+    assert swaps(nlp, "A girl brushes her mother.", ("obj",)) == ["A mother brushes her girl."]
 
 
 def test_swap_of_nouns_alone_keeps_the_articles_in_place(nlp):

@@ -47,28 +47,44 @@ def _number_changes(parse: Parse, a: SceneObject, b: SceneObject) -> tuple[tuple
 
 
 def np_swap(
-    parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject, subtype: str, detail: str, rank: int = 0, full: bool = False
+    parse: Parse, a: SceneObject, b: SceneObject, subtype: str, detail: str, rank: int = 0, full: bool = False
 ) -> Edit:
     """Exchange two whole noun phrases (determiner, counts, adjectives and noun; with `full`, also an
     "of" complement: "a plate of sandwiches")."""
     ea, eb = (a.full_end, b.full_end) if full else (a.end, b.end)
-    orphans = orphaned_possessives(parse, lex, (a.start, ea), (b.start, eb))
-    wa = _definite(movable_words(parse, a.start, ea), a.start, orphans)
-    wb = _definite(movable_words(parse, b.start, eb), b.start, orphans)
+    wa, wb = movable_words(parse, a.start, ea), movable_words(parse, b.start, eb)
     return Edit(
         "swap",
         subtype,
         ((a.start, ea), (b.start, eb)),
         (" ".join(words(parse, a.start, ea)), " ".join(words(parse, b.start, eb))),
         (" ".join(wb), " ".join(wa)),
-        (Change(a.start, ea, wb), Change(b.start, eb, wa), *_outside_definites(orphans, (a.start, ea), (b.start, eb))),
+        (Change(a.start, ea, wb), Change(b.start, eb, wa)),
         _number_changes(parse, a, b),
         detail,
         rank,
     )
 
 
+def noun_swap(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject, rank: int, subtype: str = "obj") -> Edit:
+    """Exchange only the noun units, each inflected to the number of the place it moves to."""
+    na = inflect_noun(b.lemma, a.number, lex.object_plural(b.lemma)).split(" ")
+    nb = inflect_noun(a.lemma, b.number, lex.object_plural(a.lemma)).split(" ")
+    return Edit(
+        "swap",
+        subtype,
+        ((a.noun_start, a.end), (b.noun_start, b.end)),
+        (" ".join(words(parse, a.noun_start, a.end)), " ".join(words(parse, b.noun_start, b.end))),
+        (" ".join(na), " ".join(nb)),
+        (Change(a.noun_start, a.end, tuple(na)), Change(b.noun_start, b.end, tuple(nb))),
+        (),
+        f"{a.lemma}<->{b.lemma} (nouns only)",
+        rank,
+    )
+
+
 POSSESSIVES = frozenset({"his", "her", "its", "their"})
+ORPHAN = "a possessive would be left without its referent ('His torso exercises a man')"
 
 
 def orphaned_possessives(
@@ -124,33 +140,13 @@ def _refers(lex: Lexicon, pronoun: str, obj: SceneObject | None) -> bool:
     return any(lex.object_relation(obj.lemma, k) in {"same", "synonym", "hypernym"} for k in kinds)
 
 
-def _definite(ws: tuple[str, ...], start: int, orphans: frozenset[int]) -> tuple[str, ...]:
-    """The words of a span from `start`, with each orphaned possessive made "the" ("his torso" -> "the torso")."""
-    return tuple("the" if start + k in orphans else w for k, w in enumerate(ws))
-
-
-def _outside_definites(orphans: frozenset[int], *spans: tuple[int, int]) -> tuple[Change, ...]:
-    """Changes making "the" of the orphaned possessives that stay where they are."""
-    return tuple(Change(i, i + 1, ("the",)) for i in sorted(orphans) if not any(s <= i < e for s, e in spans))
-
-
-def noun_swap(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject, rank: int, subtype: str = "obj") -> Edit:
-    """Exchange only the noun units, each inflected to the number of the place it moves to."""
-    na = inflect_noun(b.lemma, a.number, lex.object_plural(b.lemma)).split(" ")
-    nb = inflect_noun(a.lemma, b.number, lex.object_plural(a.lemma)).split(" ")
-    spans = ((a.noun_start, a.end), (b.noun_start, b.end))
-    orphans = orphaned_possessives(parse, lex, *spans, moves=False)
-    return Edit(
-        "swap",
-        subtype,
-        spans,
-        (" ".join(words(parse, a.noun_start, a.end)), " ".join(words(parse, b.noun_start, b.end))),
-        (" ".join(na), " ".join(nb)),
-        (Change(a.noun_start, a.end, tuple(na)), Change(b.noun_start, b.end, tuple(nb)), *_outside_definites(orphans, *spans)),
-        (),
-        f"{a.lemma}<->{b.lemma} (nouns only)",
-        rank,
-    )
+def _orphans(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject, kind: str) -> bool:
+    """Whether a swap of this kind ("phrase", "phrase_of", "noun") leaves a possessive without its
+    referent."""
+    if kind == "noun":
+        return bool(orphaned_possessives(parse, lex, (a.noun_start, a.end), (b.noun_start, b.end), moves=False))
+    ea, eb = (a.full_end, b.full_end) if kind == "phrase_of" else (a.end, b.end)
+    return bool(orphaned_possessives(parse, lex, (a.start, ea), (b.start, eb)))
 
 
 def _count_number(word: str) -> str:
@@ -271,10 +267,14 @@ class Swap(Operator):
             if not kinds:
                 blocked.add("coordinated objects: swapping them keeps the meaning")
                 continue
+            kinds = [k for k in kinds if not _orphans(parse, lex, a, b, k)]
+            if not kinds:
+                blocked.add(ORPHAN)
+                continue
 
             def build(kind: str, rank: int, a=a, b=b) -> Edit:
                 if kind.startswith("phrase"):
-                    return np_swap(parse, lex, a, b, "obj", f"{a.lemma}<->{b.lemma}", rank, full=kind == "phrase_of")
+                    return np_swap(parse, a, b, "obj", f"{a.lemma}<->{b.lemma}", rank, full=kind == "phrase_of")
                 return noun_swap(parse, lex, a, b, rank)
 
             sites.append(self.site("obj", kinds, build))
@@ -345,7 +345,7 @@ class Swap(Operator):
             if not (conjuncts(parse, a, b) or joined_symmetrically(parse, lex, a, b) is not None
                     or symmetric_link(parse.scene, lex, objs.index(a), objs.index(b), stationary=True)):
                 continue
-            if _bare(b if b.start > a.start else a) or not nouns_fit(parse, a, b):
+            if _bare(b if b.start > a.start else a) or not nouns_fit(parse, a, b) or _orphans(parse, lex, a, b, "noun"):
                 continue
             mods_a = " ".join(words(parse, after_determiner(parse, a), a.noun_start)).lower()
             mods_b = " ".join(words(parse, after_determiner(parse, b), b.noun_start)).lower()
@@ -474,7 +474,10 @@ class Swap(Operator):
                 blocked.add("identical arguments")
                 continue
             detail = f"{rel.lemma}: {a.lemma}<->{b.lemma}"
-            sites.append(self.site("rel", [(a, b)], lambda ab, rank, d=detail: np_swap(parse, lex, ab[0], ab[1], "rel", d, rank)))  # type: ignore[misc]
+            if _orphans(parse, lex, a, b, "phrase"):
+                blocked.add(ORPHAN)
+                continue
+            sites.append(self.site("rel", [(a, b)], lambda ab, rank, d=detail: np_swap(parse, ab[0], ab[1], "rel", d, rank)))  # type: ignore[misc]
         sites.extend(self._verbs(parse, lex))
         return sites or "; ".join(sorted(blocked))
 
