@@ -11,9 +11,12 @@ object's determiner, a preposition, a particle, the end), the root is re-read as
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lemminflect import getLemma
 
-from toolkit.parse import Token
+if TYPE_CHECKING:  # toolkit.parse calls `repair`: no import back at run time
+    from toolkit.parse import Token
 
 # Determiners of a singular noun phrase: never in front of a plural ("a dog tugs": a verb follows).
 _SINGULAR_DETERMINERS = frozenset({"a", "an", "this", "that", "each", "every", "one"})
@@ -60,16 +63,17 @@ def repair(tokens: tuple[Token, ...]) -> tuple[Token, ...]:
         return tokens
     s = v - 1
     lemmas = getLemma(tokens[v].lower, upos="VERB")
+    make = type(tokens[v])
     out: list[Token] = []
     for t in tokens:
         if t.i == v:
-            out.append(Token(t.i, t.text, lemmas[0] if lemmas else t.lemma, "VERB", "VBZ", "ROOT", v, t.ws))
+            out.append(make(t.i, t.text, lemmas[0] if lemmas else t.lemma, "VERB", "VBZ", "ROOT", v, t.ws))
         elif t.i == s:
-            out.append(Token(t.i, t.text, t.lemma, "NOUN", "NN", "nsubj", v, t.ws))
+            out.append(make(t.i, t.text, t.lemma, "NOUN", "NN", "nsubj", v, t.ws))
         elif t.i < s and t.head == v:
-            out.append(Token(t.i, t.text, t.lemma, t.pos, t.tag, t.dep, s, t.ws))
+            out.append(make(t.i, t.text, t.lemma, t.pos, t.tag, t.dep, s, t.ws))
         elif t.i > v and t.head == v and t.dep == "appos":
-            out.append(Token(t.i, t.text, t.lemma, t.pos, t.tag, "dobj", v, t.ws))
+            out.append(make(t.i, t.text, t.lemma, t.pos, t.tag, "dobj", v, t.ws))
         else:
             out.append(t)
     return tuple(out)
