@@ -52,7 +52,8 @@ def test_corpus_records_how_verbs_are_used(counts):
     assert counts.uses_of("sleep") == {("person", "prep:on"): 1}
     assert counts.uses_of("shiver") == {("person", ""): 1}
     assert counts.uses_of("slice") == {("person", "bread"): 1}
-    assert counts.verbs() == ["bake", "burn", "laugh", "polish", "repair", "shiver", "sleep", "slice"]
+    assert counts.uses_of("chew") == {("animal", "prep:on"): 1}  # a verb the tagger read as a noun (text/retag.py)
+    assert counts.verbs() == ["bake", "burn", "chew", "laugh", "polish", "repair", "shiver", "sleep", "slice"]
 
 
 def test_action_replacement_takes_what_the_agent_does_to_the_object(nlp, counts):
@@ -73,7 +74,8 @@ def test_action_replacement_with_its_own_preposition_keeps_it(nlp, counts):
     # "sucks on": a verb seen with "on" (and needing no object) replaces the verb alone
     out = rel_texts(nlp, "A woman sucks on a candy cane.", counts)
     assert "A woman sleeps on a candy cane." in out
-    assert [t for t in out if not t.startswith("A woman sucks ")] == ["A woman sleeps on a candy cane."]
+    assert sorted(t for t in out if not t.startswith("A woman sucks ")) == [
+        "A woman chews on a candy cane.", "A woman sleeps on a candy cane."]
 
 
 def test_action_replacement_never_a_troponym_or_an_unseen_agent(nlp, counts):

@@ -102,3 +102,46 @@ def test_reads_the_real_dev_split():
         pytest.skip("shared/ not present")
     first = next(r for r in read_pairs(base / "benchmarks" / "sugarcrepe-dev") if isinstance(r, PairRecord))
     assert first.category == "replace_obj" and first.caption and first.negative
+
+
+def _pairs_file(tmp_path, rows):
+    path = tmp_path / "pairs.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    return path
+
+
+SUBSET_ROWS = [
+    {"id": "valse:plurals:1", "caption": "A dog on a couch.", "negative": "A cat on a couch.", "category": "replace_obj"},
+    {"id": "valse:foil-it:2", "caption": "A black dog chasing a white cat.",
+     "negative": "A white dog chasing a black cat.", "category": "swap_att"},
+    {"id": "valse:foil-it:3", "caption": "A dog sleeping on a couch.", "negative": "A cat sleeping on a banana.",
+     "category": "replace_obj", "subset": "own-piece"},  # the field wins over the id
+    {"id": "no-colons", "caption": "A man riding a horse.", "negative": "A woman riding a horse.", "category": "replace_obj"},
+]
+
+
+def test_subset_from_the_field_or_a_valse_id(tmp_path):
+    records = list(read_pairs(_pairs_file(tmp_path, SUBSET_ROWS)))
+    assert [r.subset for r in records] == ["plurals", "foil-it", "own-piece", None]
+    bad = list(read_pairs(_pairs_file(tmp_path, [{**SUBSET_ROWS[0], "subset": ""}, {**SUBSET_ROWS[0], "subset": 3}])))
+    assert [str(b).split(": ", 1)[1] for b in bad] == [
+        "subset: subset must be a non-empty string, not ''", "subset: subset must be a non-empty string, not 3"]
+
+
+def test_replicate_by_subset_rows_under_each_category(tmp_path, nlp):
+    result = replicate(read_pairs(_pairs_file(tmp_path, SUBSET_ROWS)), by_subset=True, nlp=nlp)
+    cats = result["categories"]
+    assert set(cats["replace_obj"]["subsets"]) == {"plurals", "own-piece", "(none)"}
+    assert cats["swap_att"]["subsets"]["foil-it"]["exact"] == 1.0
+    assert cats["replace_obj"]["subsets"]["own-piece"]["reachable"] == 0  # two spans
+    assert sum(s["items"] for s in cats["replace_obj"]["subsets"].values()) == cats["replace_obj"]["items"] == 3
+    assert "subsets" not in replicate(read_pairs(_pairs_file(tmp_path, SUBSET_ROWS)), nlp=nlp)["categories"]["swap_att"]
+
+
+def test_cli_by_subset(tmp_path):
+    path = _pairs_file(tmp_path, SUBSET_ROWS)
+    result = CliRunner().invoke(main, ["replicate", str(path), "--by", "subset", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["categories"]["swap_att"]["subsets"]["foil-it"]["items"] == 1
+    table = CliRunner().invoke(main, ["replicate", str(path), "--by", "subset"], env={"COLUMNS": "200"})
+    assert table.exit_code == 0 and "  plurals" in table.output and "  foil-it" in table.output

@@ -37,6 +37,7 @@ _WORD = re.compile(r"[a-z0-9']+")
 DETERMINERS = {"a", "an", "the"}
 AGREEMENT = {"is", "are", "was", "were", "has", "have", "does", "do"}
 FAMILY_SUBTYPES = {"swap": ("obj", "att", "rel"), "replace": ("obj", "att", "rel"), "add": ("obj", "att")}
+NO_SUBSET = "(none)"  # the subset row of items whose record names no piece
 SYMMETRIC_GLUE = {"and", "or", "next to", "beside", "near", "by", "with", "alongside", "close to", "across from"}
 
 
@@ -215,6 +216,7 @@ def replicate(
     seed: int = 0,
     validity: bool = False,
     corpus: bool = True,
+    by_subset: bool = False,
     nlp: Any = None,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
@@ -222,6 +224,8 @@ def replicate(
 
     With `corpus`, choices are ordered by counts mined from the benchmark's own positive captions
     (the same as `hardneg generate` does with the ingested captions; negatives are never looked at).
+    With `by_subset`, each category also has `subsets`: the same figures per benchmark piece
+    (`PairRecord.subset`; items without one under NO_SUBSET).
     """
     items: list[PairRecord] = []
     bad: list[str] = []
@@ -235,7 +239,9 @@ def replicate(
     counts = CorpusCounts.from_parses(parses.values(), f"{len(captions)} positive captions", lex) if corpus else None
     cache: dict[tuple[str, str], list[Candidate]] = {}
     stats: dict[str, CategoryStats] = defaultdict(CategoryStats)
+    piece_stats: dict[str, dict[str, CategoryStats]] = defaultdict(lambda: defaultdict(CategoryStats))
     vstats = ValidityStats()
+    seen: set[tuple[str, str, str | None]] = set()
     for record in items:
         t0 = time.perf_counter()
         family = family_of(record.category)
@@ -254,6 +260,11 @@ def replicate(
         cands = cache[key]
         st = stats[record.category]
         _score_item(st, record, family, cands, fresh)
+        if by_subset:
+            # a caption's candidates count once per piece that asks for them
+            piece = piece_stats[record.category][record.subset or NO_SUBSET]
+            _score_item(piece, record, family, cands, (record.caption, family, record.subset) not in seen)
+            seen.add((record.caption, family, record.subset))
         st.seconds += time.perf_counter() - t0
         if progress:
             progress(1)
@@ -261,7 +272,7 @@ def replicate(
     for st in stats.values():
         overall.add(st)
     result: dict[str, Any] = {
-        "categories": {c: stats[c].to_dict() for c in sorted(stats)},
+        "categories": {c: _with_subsets(stats[c], piece_stats.get(c) if by_subset else None) for c in sorted(stats)},
         "overall": {**overall.to_dict(), "parse_seconds": round(parse_seconds, 2)},
         "config": {"depth": depth, "max_candidates": max_candidates, "per_site": per_site, "seed": seed,
                    "lexicon": lex.version, "corpus": counts.source if counts else None,
@@ -272,6 +283,13 @@ def replicate(
     if validity:
         result["validity"] = vstats.to_dict()
     return result
+
+
+def _with_subsets(st: CategoryStats, pieces: dict[str, CategoryStats] | None) -> dict[str, Any]:
+    out = st.to_dict()
+    if pieces is not None:
+        out["subsets"] = {p: pieces[p].to_dict() for p in sorted(pieces)}
+    return out
 
 
 def _score_item(st: CategoryStats, record: PairRecord, family: str, cands: list[Candidate], fresh: bool) -> None:

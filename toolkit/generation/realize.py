@@ -75,9 +75,11 @@ def _insert(slots: list[list], words: tuple[str, ...]) -> None:
     slots[-1][WS] = gap
 
 
-def _fix_articles(slots: list[list], fixes: list[Fix]) -> None:
+def _fix_articles(slots: list[list], fixes: list[Fix], said: frozenset[tuple[str, str]] = frozenset()) -> None:
     """Every "a"/"an" agrees with the word after it, the caption's own too ("a enclosure" -> "an
-    enclosure"): a negative is never less grammatical than the caption it comes from."""
+    enclosure"): a negative is never less grammatical than the caption it comes from. `said` holds
+    the caption's own (article, next word) pairs: a phrase a swap moves keeps its article ("an
+    antelope" stays one, never "some antelope")."""
     for k in range(len(slots) - 1):
         slot = slots[k]
         if len(slot[TEXT]) > 2:
@@ -91,7 +93,7 @@ def _fix_articles(slots: list[list], fixes: list[Fix]) -> None:
         if slots[nxt][TEXT].lower() in {"a", "an", "the"}:
             continue  # one before another ("on a a road" stays as the caption had it)
         want = indefinite_article(slots[nxt][TEXT])
-        if slot[SRC] is None and not _counted_noun(slots, nxt):
+        if slot[SRC] is None and (low, slots[nxt][TEXT].lower()) not in said and not _counted_noun(slots, nxt):
             want = "some"  # a new noun not counted: "and some sand", "some french fries", never "a sand"
         if want != low:
             new = match_case(want, slot[TEXT])
@@ -335,13 +337,19 @@ def _is_word(text: str) -> bool:
     return known
 
 
+def _articles_said(parse: Parse) -> frozenset[tuple[str, str]]:
+    """The caption's "a"/"an" with the word after each, lower case."""
+    toks = parse.tokens
+    return frozenset((a.lower, b.lower) for a, b in zip(toks, toks[1:], strict=False) if a.lower in {"a", "an"})
+
+
 def realize(parse: Parse, edits: tuple[Edit, ...] | list[Edit]) -> Realized:
     """Apply edits (at distinct sites) to the source tokens and return the fixed-up sentence."""
     changes = _ordered_changes(edits)
     slots = _build_slots(parse, changes)
     fixes: list[Fix] = []
     _fix_agreement(parse, slots, edits, fixes)
-    _fix_articles(slots, fixes)
+    _fix_articles(slots, fixes, _articles_said(parse))
     _fix_case(parse, slots, fixes)
     text = "".join([s[TEXT] + s[WS] for s in slots]).strip()
     toks = parse.tokens

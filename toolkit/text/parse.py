@@ -97,11 +97,14 @@ class Parse:
 
 
 def from_doc(doc: Any, model: str = "") -> Parse:
-    """Convert a spaCy `Doc` into a `Parse` (plain data, no spaCy objects kept)."""
+    """Convert a spaCy `Doc` into a `Parse` (plain data, no spaCy objects kept), with a verb the model
+    read as a plural noun made a verb again (`toolkit.text.retag`)."""
+    from toolkit.text.retag import repair
+
     tokens = tuple(
         Token(t.i, t.text, t.lemma_, t.pos_, t.tag_, t.dep_, t.head.i, t.whitespace_) for t in doc
     )
-    return Parse(text=doc.text, tokens=tokens, model=model)
+    return Parse(text=doc.text, tokens=repair(tokens), model=model)
 
 
 def parse_texts(texts: Iterable[str], *, nlp: Any = None, batch_size: int = 256) -> Iterator[Parse]:

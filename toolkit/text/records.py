@@ -8,6 +8,7 @@ imports the other. Bad input never stops reading: every problem is a :class:`Bad
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
 import re
@@ -79,7 +80,8 @@ class BadRecord:
 
 @dataclass(frozen=True)
 class PairRecord:
-    """A benchmark caption with its hard negative."""
+    """A benchmark caption with its hard negative; `subset` names the benchmark's piece it comes from
+    (VALSE's "counting-hard", "plurals", ...), when the file says."""
 
     category: str
     caption: str
@@ -87,6 +89,7 @@ class PairRecord:
     image: str | None
     source: str
     ref: str
+    subset: str | None = None
 
 
 @dataclass
@@ -360,5 +363,24 @@ def _jsonl_pairs(path: Path, image_root: str | Path | None) -> Iterator[PairReco
         if not isinstance(category, str) or category.strip() not in known:
             yield BadRecord(source, ref, "category", f"unknown category {category!r}")
             continue
+        try:
+            subset = subset_of(obj)
+        except ValueError as exc:
+            yield BadRecord(source, ref, "subset", str(exc))
+            continue
         neg_key = next((k for k in NEGATIVE_FIELDS if k in obj), "negative")
-        yield _pair_from(obj, category.strip(), neg_key, source=source, ref=ref, image_root=image_root)
+        pair = _pair_from(obj, category.strip(), neg_key, source=source, ref=ref, image_root=image_root)
+        yield dataclasses.replace(pair, subset=subset) if isinstance(pair, PairRecord) and subset else pair
+
+
+def subset_of(obj: dict) -> str | None:
+    """The piece of the benchmark a pairs-JSONL item belongs to: its `subset` field, else the middle
+    of a VALSE-style id "<benchmark>:<piece>:<n>" ("valse:counting-hard:12" -> "counting-hard"), else
+    None. Raises ValueError for a `subset` that is not a non-empty string."""
+    if "subset" in obj:
+        value = obj["subset"]
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"subset must be a non-empty string, not {value!r}")
+        return value.strip()
+    parts = obj["id"].split(":") if isinstance(obj.get("id"), str) else []
+    return parts[1].strip() or None if len(parts) >= 3 else None

@@ -19,11 +19,15 @@ def results_table(result: dict) -> Table:
     table.add_column("category")
     for col in COLUMNS:
         table.add_column(col.replace("_", " "), justify="right")
-    rows = list(result["categories"].items()) + [("overall", result["overall"])]
-    for name, d in rows:
+    rows: list[tuple[str, dict, str | None]] = []
+    for name, d in result["categories"].items():
+        rows.append((name, d, None))
+        rows.extend((f"  {piece}", sub, "dim") for piece, sub in d.get("subsets", {}).items())
+    rows.append(("overall", result["overall"], "bold"))
+    for name, d, style in rows:
         cells = [str(d[c]) if isinstance(d[c], int) else ("—" if d[c] is None else f"{d[c]:.3f}") for c in COLUMNS]
         cells[1] = f"{d['reachable']} ({d['reachable_share']:.2f})" if d["reachable_share"] is not None else "0"
-        table.add_row(name, *cells, style="bold" if name == "overall" else None)
+        table.add_row(name, *cells, style=style)
     return table
 
 
@@ -36,23 +40,30 @@ def results_table(result: dict) -> Table:
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--validity", is_flag=True, help="Also check every candidate for identity, synonym/hypernym "
               "replacements, symmetric swaps, article errors and doubled words.")
+@click.option("--by", "by", type=click.Choice(["category", "subset"]), default="category", show_default=True,
+              help="subset: also a row per benchmark piece under each category (a JSONL line's `subset`, or "
+              "the middle of an id \"valse:<piece>:<n>\").")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write the JSON here.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON: {categories: {cat: {...}}, overall: {...}}.")
-def replicate(path, depth, max_candidates, per_site, seed, validity, out, as_json) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: {categories: {cat: {..., subsets: {piece: {...}}}}, "
+              "overall: {...}} (subsets with --by subset).")
+def replicate(path, depth, max_candidates, per_site, seed, validity, by, out, as_json) -> None:
     """Measure how many benchmark negatives SWAP / REPLACE / ADD reproduce (exact text, or the same edit site).
 
     PATH is a SugarCrepe folder (replace_obj.json ... add_att.json) or a JSONL file of
-    {"caption", "negative", "category"} lines. Definitions: docs/REPLICATION.md.
+    {"caption", "negative", "category"} lines, each with an optional "subset" (the benchmark's piece);
+    without one, an "id" of the form "<benchmark>:<piece>:<n>" (VALSE's "valse:plurals:12") names the
+    piece. Definitions: docs/REPLICATION.md.
 
     \b
     Example:
       hardneg replicate ../shared/benchmarks/sugarcrepe-dev --validity
+      hardneg replicate ../shared/benchmarks/valse-dev/valse.jsonl --by subset
     """
     from toolkit.evaluation.replicate import replicate as run
     from toolkit.text.ingest import read_pairs
 
     result = run(read_pairs(path), depth=depth, max_candidates=max_candidates, per_site=per_site, seed=seed,
-                 validity=validity)
+                 validity=validity, by_subset=by == "subset")
     for bad in result.get("skipped", [])[:10]:
         click.echo(f"skipped {bad}", err=True)
     if out:

@@ -25,7 +25,7 @@ from toolkit.generation.operators.sites import (
 from toolkit.text.lexicon import Lexicon
 from toolkit.text.morph import inflect_noun
 from toolkit.text.parse import Parse
-from toolkit.text.scene import Attribute, SceneObject
+from toolkit.text.scene import QUANTIFIER_NOUNS, Attribute, SceneObject
 
 
 def movable_words(parse: Parse, start: int, end: int) -> tuple[str, ...]:
@@ -83,6 +83,74 @@ def noun_swap(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject, rank: 
     )
 
 
+POSSESSIVES = frozenset({"his", "her", "its", "their"})
+ORPHAN = "a possessive would be left without its referent ('His torso exercises a man')"
+
+
+def orphaned_possessives(
+    parse: Parse, lex: Lexicon, x: tuple[int, int], y: tuple[int, int], moves: bool = True
+) -> frozenset[int]:
+    """Possessive pronouns that a swap of spans `x` and `y` leaves without a referent.
+
+    "A man exercises *his* torso": *his* refers to a thing named before it. When the possessive moves
+    in front of every such thing ("His torso exercises a man"), or when they are all swapped away for
+    things it cannot refer to ("A torso exercises his man"), it has none; a thing that agrees with it
+    may take the place ("A mother reassures *her* daughter" -> "A daughter reassures her mother"). A
+    possessive with no thing named before it (its referent is outside the caption) keeps it wherever it
+    goes. With `moves` False, only the spans' nouns are exchanged: the words around them, the
+    possessive too, stay in place."""
+    toks, objs = parse.tokens, parse.scene.objects
+    first, second = sorted((x, y))
+    arriving = {}  # the object whose noun comes into each span
+    for here, there in ((x, y), (y, x)):
+        found = [o for o in objs if there[0] <= o.head < there[1]]
+        arriving[here] = found[0] if found else None
+    out = set()
+    for tok in toks:
+        if tok.tag != "PRP$" or tok.lower not in POSSESSIVES:
+            continue
+        before = [o for o in objs if o.head < tok.i]
+        if not before:
+            continue
+        moved_ahead = moves and second[0] <= tok.i < second[1]
+        place = first[0] if moved_ahead else tok.i
+        referents = [o for o in before if o.head < place and not any(s <= o.head < e for s, e in (x, y))]
+        if not moved_ahead:
+            for span in (x, y):
+                comer = arriving[span]
+                if comer is not None and span[0] < tok.i and not span[0] <= tok.i < span[1] and _refers(lex, tok.lower, comer):
+                    referents.append(comer)
+        if not referents:
+            out.add(tok.i)
+    return frozenset(out)
+
+
+def _refers(lex: Lexicon, pronoun: str, obj: SceneObject | None) -> bool:
+    """Whether a possessive pronoun can refer to the object: "his" to a man or a boy, "her" to a woman
+    or a girl, "its" to a thing or an animal, "their" to more than one or to a person."""
+    if obj is None:
+        return False
+    category = lex.object_category(obj.lemma)
+    person = category in {"person", "person_role"}
+    if pronoun == "their":
+        return obj.number == "plur" or person
+    if obj.number == "plur":
+        return False
+    if pronoun == "its":
+        return not person
+    kinds = ("man", "boy") if pronoun == "his" else ("woman", "girl")
+    return any(lex.object_relation(obj.lemma, k) in {"same", "synonym", "hypernym"} for k in kinds)
+
+
+def _orphans(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject, kind: str) -> bool:
+    """Whether a swap of this kind ("phrase", "phrase_of", "noun") leaves a possessive without its
+    referent."""
+    if kind == "noun":
+        return bool(orphaned_possessives(parse, lex, (a.noun_start, a.end), (b.noun_start, b.end), moves=False))
+    ea, eb = (a.full_end, b.full_end) if kind == "phrase_of" else (a.end, b.end)
+    return bool(orphaned_possessives(parse, lex, (a.start, ea), (b.start, eb)))
+
+
 def _count_number(word: str) -> str:
     return "sing" if word in {"one", "a", "an", "single", "lone"} else "plur"
 
@@ -122,6 +190,28 @@ def nouns_fit(parse: Parse, a: SceneObject, b: SceneObject) -> bool:
     "a glasses")."""
     return (fits_number(b.lemma, a.number, determiner_of(parse, a, a.noun_start))
             and fits_number(a.lemma, b.number, determiner_of(parse, b, b.noun_start)))
+
+
+def modifiers_fit(parse: Parse, lex: Lexicon, stay: int, come: int) -> bool:
+    """Whether the modifiers of object `stay` fit the noun of object `come` when only the nouns swap:
+    each word between the determiner and the noun must be an attribute the lexicon knows, of a type
+    that applies to the new noun and plausible on it ("a *young* girl" -> "a young toddler"). A word of
+    no type may say what only the old noun is ("a *female* child", "the *ball* field"): never "a female
+    dough", "the ballplayer field"."""
+    scene = parse.scene
+    obj, new = scene.objects[stay], scene.objects[come].lemma
+    typed = {i: a for a in scene.attributes_of(stay) if a.type for i in range(a.start, a.end)}
+    types = set(lex.attribute_types_for(new)) if lex.is_object(new) else None
+    for i in range(after_determiner(parse, obj), obj.noun_start):
+        att = typed.get(i)
+        if att is None:
+            tok = parse.tokens[i]
+            if tok.pos in {"PUNCT", "CCONJ", "ADV", "DET", "NUM"} or tok.lower == "of" or tok.lemma.lower() in QUANTIFIER_NOUNS:
+                continue  # "black and white", "very large", "a group of", "rows of"
+            return False
+        if att.type != "count" and (types is not None and att.type not in types or not lex.attribute_plausible_on(att.lemma, new)):
+            return False
+    return True
 
 
 class Swap(Operator):
@@ -169,10 +259,19 @@ class Swap(Operator):
             mods_a = " ".join(words(parse, after_determiner(parse, a), a.noun_start)).lower()
             mods_b = " ".join(words(parse, after_determiner(parse, b), b.noun_start)).lower()
             # between coordinated phrases the nouns swap as their modifiers' objects (`_coordinated_nouns`)
-            if not same and not coordinated and (mods_a != mods_b or a.number != b.number) and nouns_fit(parse, a, b):
+            # with the same modifiers the nouns alone differ from the phrases by the articles that stay in
+            # place ("A gate blocks the truck" -> "A truck blocks the gate")
+            dets_differ = _articles_stay(parse, lex, a, b)
+            if (not same and not coordinated and (mods_a != mods_b or a.number != b.number or dets_differ)
+                    and nouns_fit(parse, a, b)
+                    and modifiers_fit(parse, lex, ka, kb) and modifiers_fit(parse, lex, kb, ka)):
                 kinds.append("noun")
             if not kinds:
                 blocked.add("coordinated objects: swapping them keeps the meaning")
+                continue
+            kinds = [k for k in kinds if not _orphans(parse, lex, a, b, k)]
+            if not kinds:
+                blocked.add(ORPHAN)
                 continue
 
             def build(kind: str, rank: int, a=a, b=b) -> Edit:
@@ -248,7 +347,7 @@ class Swap(Operator):
             if not (conjuncts(parse, a, b) or joined_symmetrically(parse, lex, a, b) is not None
                     or symmetric_link(parse.scene, lex, objs.index(a), objs.index(b), stationary=True)):
                 continue
-            if _bare(b if b.start > a.start else a) or not nouns_fit(parse, a, b):
+            if _bare(b if b.start > a.start else a) or not nouns_fit(parse, a, b) or _orphans(parse, lex, a, b, "noun"):
                 continue
             mods_a = " ".join(words(parse, after_determiner(parse, a), a.noun_start)).lower()
             mods_b = " ".join(words(parse, after_determiner(parse, b), b.noun_start)).lower()
@@ -377,6 +476,9 @@ class Swap(Operator):
                 blocked.add("identical arguments")
                 continue
             detail = f"{rel.lemma}: {a.lemma}<->{b.lemma}"
+            if _orphans(parse, lex, a, b, "phrase"):
+                blocked.add(ORPHAN)
+                continue
             sites.append(self.site("rel", [(a, b)], lambda ab, rank, d=detail: np_swap(parse, ab[0], ab[1], "rel", d, rank)))  # type: ignore[misc]
         sites.extend(self._verbs(parse, lex))
         return sites or "; ".join(sorted(blocked))
@@ -412,6 +514,26 @@ def _same_but_article(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject
     def rest(o: SceneObject) -> list[str]:
         return [w.lower() for w in words(parse, o.start, o.noun_start) if w.lower() not in {"a", "an", "the"}]
     return rest(a) == rest(b)
+
+
+# Things a caption names as the scene's setting, nearly always with "the" ("on the ground", "in the sky")
+SETTINGS = frozenset({"terrain", "sky", "place", "room"})
+
+
+def _article(parse: Parse, obj: SceneObject) -> str | None:
+    """The phrase's determiner, with "a" and "an" one article."""
+    det = determiner_of(parse, obj, obj.noun_start)
+    return "a" if det == "an" else det
+
+
+def _articles_stay(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject) -> bool:
+    """Whether swapping the nouns alone, each under the other's determiner, says something the whole
+    phrases do not: both have a determiner and they differ ("A gate blocks the truck" -> "A truck blocks
+    the gate"); never a bare noun left ("A weed hoes farmer") nor a setting under "a" ("A ground")."""
+    da, db = _article(parse, a), _article(parse, b)
+    if da is None or db is None or da == db:
+        return False
+    return all(not (det == "a" and lex.object_category(noun.lemma) in SETTINGS) for det, noun in ((da, b), (db, a)))
 
 
 def _bare(obj: SceneObject) -> bool:
