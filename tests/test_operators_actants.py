@@ -68,6 +68,20 @@ def test_a_verb_read_as_a_noun_is_a_verb_again(nlp):
     assert toks[2].lemma == "nip"
 
 
+def test_a_parse_stored_before_the_repair_is_repaired_when_read(nlp):
+    """A database filled before text/retag.py existed holds the misparse; reading it gives the fresh parse."""
+    import json
+
+    from toolkit.text.parse import Parse
+
+    fresh = parse_text("A puppy nips a finger.", nlp=nlp)
+    stored = json.loads(fresh.to_json())
+    stored["tokens"] = [["A", "a", "DET", "DT", "det", 2, " "], ["puppy", "puppy", "NOUN", "NN", "compound", 2, " "],
+                        ["nips", "nip", "NOUN", "NNS", "ROOT", 2, " "], ["a", "a", "DET", "DT", "det", 4, " "],
+                        ["finger", "finger", "NOUN", "NN", "appos", 2, ""], [".", ".", "PUNCT", ".", "punct", 2, ""]]
+    assert Parse.from_json(fresh.text, json.dumps(stored)).tokens == fresh.tokens
+
+
 @pytest.mark.parametrize("caption", [
     "Street signs on the corner of Furnace St and Crapo St.",  # plural noun phrases, no determiner
     "Three snow boards behind trophies in a window.",

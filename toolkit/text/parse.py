@@ -88,12 +88,15 @@ class Parse:
 
     @classmethod
     def from_json(cls, text: str, data: str) -> Parse:
-        """Rebuild a parse stored with `to_json`."""
+        """Rebuild a parse stored with `to_json`, repaired as a fresh parse is (`toolkit.text.retag`), so that a
+        caption stored before the repair existed gives the candidates a fresh parse gives."""
+        from toolkit.text.retag import repair
+
         payload = json.loads(data)
         if payload.get("v") != PARSE_FORMAT:
             raise ValueError(f"unsupported parse format {payload.get('v')!r} (expected {PARSE_FORMAT})")
         tokens = tuple(Token(i, *row) for i, row in enumerate(payload["tokens"]))
-        return cls(text=text, tokens=tokens, model=payload.get("model", ""))
+        return cls(text=text, tokens=repair(tokens), model=payload.get("model", ""))
 
 
 def from_doc(doc: Any, model: str = "") -> Parse:
