@@ -42,6 +42,7 @@ NATIVE_MODULES = (
     "toolkit.generation.operators.replace",
     "toolkit.generation.operators.add",
     "toolkit.generation.operators.neutral",
+    "toolkit.generation.operators.moved",
     "toolkit.generation.operators.compose",
 )
 

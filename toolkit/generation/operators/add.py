@@ -9,13 +9,13 @@ so the negative has the caption's length (`length_delta` 0).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any
 
 from toolkit.generation.corpus import CorpusCounts, canonical_object
-from toolkit.generation.operators.base import Change, Edit, NoEdit, Operator, Site
-from toolkit.generation.operators.neutral import ADD_LENGTHS, Combo, Planner, deletions, neutralise
+from toolkit.generation.operators.base import Change, Edit, Operator, Site
+from toolkit.generation.operators.moved import droppable_attributes, moved_object_sites
+from toolkit.generation.operators.neutral import ADD_LENGTHS, NEVER_DROPPED, Deletion, deletions, neutralise, scoped
 from toolkit.generation.operators.sites import (
     QUANTITY_WORDS,
     after_determiner,
@@ -104,16 +104,6 @@ def single_insert(parse: Parse, subtype: str, pos: int, new: tuple[str, ...], de
     return Edit("add", subtype, ((pos, pos),), ("",), (" ".join(new),), (Change(pos, pos, new),), number, detail, rank)
 
 
-def _plan(planner: Planner, insertion: Edit) -> Combo | None:
-    """The deletions that make the plain insertion `insertion` length-neutral, or None: away from the
-    phrase the insertion goes into or next to, which keeps every word."""
-    change = insertion.changes[0]
-    point = change.start
-    around = [(o.start, o.full_end) for o in planner.parse.scene.objects if o.start <= point <= o.full_end]
-    protected = (min(a for a, _ in around), max(b for _, b in around)) if around else (point, point)
-    return planner.best(change.words, point, protected)
-
-
 def _joins_the_subject(parse: Parse, obj: SceneObject) -> bool:
     """Whether "and a Y" joined to this object would stand right before the verb of a singular subject
     that the object only ends a phrase of ("A person *on a skateboard* [and a ball] does a flip", "The
@@ -157,42 +147,73 @@ class Add(Operator):
         if add_length not in ADD_LENGTHS:
             raise ValueError(f"add_length must be one of {', '.join(ADD_LENGTHS)}, not {add_length!r}")
         self.add_length = add_length  # "longer": plain insertions; "neutral": length-neutral only; "both"
-        self._planner: Planner | None = None
+        self._found: tuple[Parse, list[Deletion]] | None = None  # the deletions of the last parse
 
     def _propose(self, parse: Parse, subtype: str, lex: Lexicon) -> list[Site] | str:
         plain = {"obj": self._objects, "att": self._attributes}[subtype](parse, lex)
         if self.add_length == "longer" or isinstance(plain, str):
             return plain
-        if self._planner is None or self._planner.parse is not parse:
-            self._planner = Planner(parse, deletions(parse, lex))  # once for both subtypes
-        planner = self._planner
-        neutral = [n for site in plain if (n := self._neutral(planner, site))] if planner.found else []
+        if self._found is None or self._found[0] is not parse:
+            self._found = (parse, deletions(parse, lex))  # once for both subtypes
+        found = self._found[1]
+        neutral = self._moved(parse, lex, found) if subtype == "obj" else self._moved_attributes(parse, lex, found)
         if self.add_length == "both":
             return plain + neutral
-        if neutral:
-            return neutral
-        if not planner.found:
+        if not found:
             return "length-neutral: no word or phrase can be dropped and keep the caption true and grammatical"
-        return "length-neutral: no word or phrase of as many words as an addition can be dropped away from it"
+        return neutral or "length-neutral: nothing dropped has a counterpart of its kind to add elsewhere"
 
-    @staticmethod
-    def _neutral(planner: Planner, site: Site) -> Site | None:
-        """The length-neutral variant of a plain ADD site (its own group, so that under a cap it takes
-        turns of its own): its choices, each with deletions elsewhere of as many words. Deletions are
-        planned when a choice is built, as a cap only ever builds a few: a choice with none that fits
-        raises NoEdit. A site whose first choice has none is not offered."""
-        if not site.choices or _plan(planner, site.build(site.choices[0], 0)) is None:
-            return None
-        build = site.build
+    def _moved(self, parse: Parse, lex: Lexicon, found: list[Deletion]) -> list[Site]:
+        """Length-neutral ADD object: a dropped phrase's construction, with a new object, after another
+        object (`toolkit.generation.operators.moved`)."""
 
-        def neutral(choice: Any, rank: int) -> Edit:
-            edit = build(choice, rank)
-            best = _plan(planner, edit)
-            if best is None:
-                raise NoEdit(f"no deletion fits '{' '.join(edit.words_in)}'")
-            return neutralise(edit, best.deletions)
+        def agrees(host: SceneObject) -> bool:
+            plural = is_finite_subject(parse, host) and host.number == "sing"
+            return not _joins_the_subject(parse, host) and not (plural and _second_verb_agrees(parse, host))
 
-        return Site(site.operator, site.subtype, site.choices, neutral, site.priority, "neutral")
+        def make_site(choices: Sequence[str], build: Callable[[str, int], Edit]) -> Site:
+            return Site(self.name, "obj", choices, build, 0, "neutral")
+
+        return moved_object_sites(parse, lex, found, scoped(parse), self.counts, self.per_site, make_site,
+                                  agrees)
+
+    def _moved_attributes(self, parse: Parse, lex: Lexicon, found: list[Deletion]) -> list[Site]:
+        """Length-neutral ADD attribute: one object's modifier dropped, a new word of the same type given
+        to another object ("A *red* car next to a tree." -> "A car next to a *green* tree."). The negative
+        loses a word of a type and gains one of that type, drawn like every substitute, so that neither
+        the words nor their types tell the caption from the negative; the dropped word is true of the
+        image, the new one makes the negative false, as in every ADD."""
+        scene = parse.scene
+        said = {t.lower for t in parse.tokens}
+        sites: list[Site] = []
+        for deletion, owner, type_ in droppable_attributes(parse, lex, found):
+            gone = deletion.text.lower()
+            contrasting = set(lex.attribute_substitutes(gone))  # never "wood" for a dropped "wooden"
+            for k, obj in enumerate(scene.objects):
+                if k == owner or type_ in {a.type for a in scene.attributes_of(k)}:
+                    continue
+                known = _attribute_lemma(lex, obj)
+                plausible = lex.attribute_words_by_type(known) if known else _unknown_object_words(lex)
+                options = [w for w in plausible.get(type_, ()) if w in contrasting and w not in said and " " not in w
+                           and "-" not in w and w not in NEVER_DROPPED]
+                pos = insertion(parse, k, type_)
+                if not options or deletion.start <= pos <= deletion.end:
+                    continue
+                if self.counts:
+                    # only words captions have said of this object: a plausible type is not enough ("a moist family")
+                    name = canonical_object(lex, obj.lemma)
+                    options = [w for w in self.counts.rank_attributes(name, options)
+                               if self.counts.attribute_object[(w, name)]]
+                    if not options:
+                        continue
+
+                def build(word: str, rank: int, k=k, type_=type_, pos=pos, deletion=deletion) -> Edit:
+                    return neutralise(self._insert_attribute(parse, k, type_, word, rank, pos), (deletion,))
+
+                # the whole pool, not its first few: with a caption model the choices are drawn from it by
+                # how often captions use each word, so that the words put in are as common as those dropped
+                sites.append(Site(self.name, "att", options, build, 0, "neutral"))
+        return sites
 
     def _attributes(self, parse: Parse, lex: Lexicon) -> list[Site] | str:
         scene = parse.scene

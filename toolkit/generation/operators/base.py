@@ -118,11 +118,6 @@ class Candidate:
         return reduce_frozen(self)  # pickles the compiled build too
 
 
-class NoEdit(Exception):
-    """Raised by a site's `build` when a choice, looked at closely only when built, gives no edit (a
-    length-neutral ADD with no deletion that fits); generation moves on to the next choice."""
-
-
 @dataclass(frozen=True, slots=True)
 class Skip:
     """Why an operator proposed nothing for a caption."""

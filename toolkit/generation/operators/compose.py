@@ -18,7 +18,7 @@ from typing import Any
 from toolkit.generation.caption_lm import CaptionLM, lm_tokens
 from toolkit.generation.corpus import CorpusCounts
 from toolkit.generation.operators.add import Add
-from toolkit.generation.operators.base import OPERATOR_NAMES, SUBTYPES, Candidate, Edit, NoEdit, Operator, Site, Skip
+from toolkit.generation.operators.base import OPERATOR_NAMES, SUBTYPES, Candidate, Edit, Operator, Site, Skip
 from toolkit.generation.operators.neutral import ADD_LENGTHS
 from toolkit.generation.operators.replace import Replace
 from toolkit.generation.operators.swap import Swap
@@ -109,10 +109,11 @@ def propose_all(
     # Random seeded with a string hashes it with SHA-512: the order is the same on every machine and run.
     rng = random.Random(f"{config.seed}\x00{parse.text}")
     rng.shuffle(sites)
-    if lm is not None:
-        for site in sites:
-            if site.operator != "swap" and len(site) > 1:
-                site.choices = _Drawn(lm, site.choices, config.per_site, rng.random())  # type: ignore[assignment]
+    for site in sites:
+        if lm is not None and site.operator != "swap" and len(site) > 1:
+            site.choices = _Drawn(lm, site.choices, config.per_site, rng.random())  # type: ignore[assignment]
+        elif lm is None and len(site) > per_site:
+            site.choices = site.choices[:per_site]  # a site may offer its whole pool (length-neutral ADD attribute)
     return sites, skips
 
 
@@ -159,37 +160,31 @@ def draw_choices(lm: CaptionLM, choices: Sequence[Any], keep: int, rng: random.R
     return [choice for _, _, choice in keyed[:keep]]
 
 
-def _tier_order(sites: list[Site], misses: list[int] | None = None) -> Iterator[Edit]:
+def _tier_order(sites: list[Site]) -> Iterator[Edit]:
     """One group's edits, every site's first choice before any site's second (tier = priority + index)."""
     spans = [(site, site.priority, site.priority + len(site)) for site in sites]
     last = max((end for _, _, end in spans), default=0)
     for tier in range(last):
         for site, first, end in spans:
             if first <= tier < end:
-                try:
-                    edit = site.edit(tier - first)
-                except NoEdit:
-                    if misses is not None:
-                        misses[0] += 1
-                    continue
-                yield edit
+                yield site.edit(tier - first)
 
 
 MAX_TURNS = 2  # edits a group may take in one round, however many more sites it has than the others
 
 
-def ordered_edits(sites: list[Site], misses: list[int] | None = None) -> Iterator[Edit]:
+def ordered_edits(sites: list[Site]) -> Iterator[Edit]:
     """Edits in selection order: the operator/subtype groups take turns, so that no group (say, ADD
     attribute, with a site per object and attribute type) crowds out the others under a cap. Every
     group has one edit before any has a second; after that, a group with at least twice (rounded) the
     sites of the smallest takes two edits per round, so a group with many more choices is not held to
     the pace of one with few. Within a group, every site's first choice comes before any site's second.
-    Edits are built only when asked for; a choice that gives none (NoEdit) is counted in `misses[0]`."""
+    Edits are built only when asked for."""
     groups: dict[tuple[str, str, str], list[Site]] = {}
     for site in sites:
         groups.setdefault((site.operator, site.subtype, site.group), []).append(site)  # group: length-neutral ADD
     fewest = min((len(group) for group in groups.values()), default=1)
-    streams = [(_tier_order(group, misses), min(MAX_TURNS, max(1, round(len(group) / fewest)))) for group in groups.values()]
+    streams = [(_tier_order(group), min(MAX_TURNS, max(1, round(len(group) / fewest)))) for group in groups.values()]
     first_round = True
     while streams:
         for entry in list(streams):
@@ -229,9 +224,8 @@ def generate(
     judge = _Plausibility(lm, parse.text, config.max_plausibility_drop) if lm is not None else None
     level: list[Candidate] = []
     edits: list[Edit] = []
-    misses = [0]
-    for edit in ordered_edits(sites, misses):
-        full = len(level) >= config.max_candidates or _spent(judge, misses[0], config)
+    for edit in ordered_edits(sites):
+        full = len(level) >= config.max_candidates or _spent(judge, config)
         if full and config.depth == 1:
             break
         edits.append(edit)
@@ -266,7 +260,7 @@ def _extend(
     level: list[Candidate] = []
     dropped_before = judge.dropped if judge is not None else 0
     for _, parent, edit in pairs:
-        if len(level) >= config.max_candidates or _spent(judge, 0, config, dropped_before):
+        if len(level) >= config.max_candidates or _spent(judge, config, dropped_before):
             break
         cand = _make(parse, (*parent.edits, edit), parent.id, seen, source_doubles, judge)
         if cand:
@@ -280,16 +274,15 @@ def _adjacent_insertions(edits: tuple[Edit, ...], edit: Edit) -> bool:
     return any(s == t and s in points for s, t in edit.spans)
 
 
-MISS_BUDGET = 1  # with a language model: choices a level may try in vain, per candidate it keeps at most
+MISS_BUDGET = 1  # with a language model: candidates a level may drop as implausible, per candidate it keeps at most
 MIN_MISSES = 16  # ... and at least this many, so that a small cap (a few candidates) still finds them
 
 
-def _spent(judge: _Plausibility | None, misses: int, config: GenerationConfig, dropped_before: int = 0) -> bool:
-    """Whether a level (with a language model) has tried as many choices in vain as it may: `misses`
-    plus the candidates it dropped as implausible (those since `dropped_before`). Where most choices read
-    much worse than their caption (a corpus of near-identical captions), trying every edit costs a
-    realisation and a score each, for little."""
-    return judge is not None and judge.dropped - dropped_before + misses >= max(MIN_MISSES, MISS_BUDGET * config.max_candidates)
+def _spent(judge: _Plausibility | None, config: GenerationConfig, dropped_before: int = 0) -> bool:
+    """Whether a level (with a language model) has dropped as many candidates as implausible (those
+    since `dropped_before`) as it may. Where most choices read much worse than their caption (a corpus
+    of near-identical captions), trying every edit costs a realisation and a score each, for little."""
+    return judge is not None and judge.dropped - dropped_before >= max(MIN_MISSES, MISS_BUDGET * config.max_candidates)
 
 
 class _Plausibility:

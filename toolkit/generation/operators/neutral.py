@@ -22,21 +22,16 @@ deletion never touches the phrase the insertion goes into or the words next to i
 inserted words themselves ("+wooden" while dropping "wooden" would move an attribute) and always
 leaves an object.
 
-Which deletions go with an insertion (`Planner.best`): one, or two apart, of exactly as many words;
-of those, the one closest in characters (so that the negative is not longer by characters either).
-How probable the result reads is judged as for every candidate: with the caption language model,
-generation drops a negative much less probable than its caption (`toolkit.generation.operators.compose`). Choosing
-deletions by that model too was tried and measured worse on the dev split (blind bigram LM 0.63 / 0.45
-for attribute / object against 0.60 / 0.33 without it, with fewer candidates) and cost a score per
-choice.
+Which insertion goes with a deletion is `toolkit.generation.operators.moved`'s work: one of the same
+construction, so that the words the negative gains and loses are of one kind. (Pairing any insertion with
+deletions of as many words, closest in characters, left markers a learned adversary found every time:
+"and a", "next to" against a dropped adjective or phrase.)
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import combinations
 
 from lemminflect import getAllLemmas
 
@@ -63,6 +58,9 @@ KEEP_MODIFIERS = frozenset({
     "least", "much", "enough", "baby", "adult", "male", "female", "front", "back", "rear", "top", "bottom",
     "upper", "lower", "left", "right", "middle", "inner", "outer", "hot", "cold",
 })
+# Words a deletion never drops are never what a length-neutral ADD puts in either: a word only ever added
+# would mark the negatives ("little", in the scope words, was the adversary's first clue).
+NEVER_DROPPED = SCOPE_WORDS | KEEP_MODIFIERS
 # Attribute types never deleted: counts, and types that say what the thing is rather than describe it.
 KEEP_TYPES = frozenset({"count", "sameness", "multiplicity", "realness", "position"})
 # Adverbs of an adjective that only intensify it ("a *very* large dog" -> "a large dog").
@@ -123,7 +121,7 @@ def _subtree(parse: Parse, root: int) -> set[int]:
     return members
 
 
-def _scoped(parse: Parse) -> set[int]:
+def scoped(parse: Parse) -> set[int]:
     """Tokens in the scope of a negation or a downward quantifier, where no word may be deleted."""
     toks = parse.tokens
     out: set[int] = set()
@@ -305,109 +303,11 @@ def _phrases(parse: Parse, blocked: set[int]) -> list[Deletion]:
 
 def deletions(parse: Parse, lex: Lexicon) -> list[Deletion]:
     """Every span whose removal keeps the caption true and grammatical, in sentence order."""
-    blocked = _scoped(parse)
+    blocked = scoped(parse)
     found = _modifiers(parse, lex, blocked) + _adverbs(parse, blocked) + _phrases(parse, blocked)
     unique = {(d.start, d.end): d for d in found}
     return sorted(unique.values(), key=lambda d: (d.start, d.end))
 
-
-def _touches(d: Deletion, protected: tuple[int, int], point: int) -> bool:
-    """The deletion overlaps the protected span or is next to the insertion point."""
-    return d.start < protected[1] and protected[0] < d.end or d.start <= point <= d.end
-
-
-MAX_DELETIONS = 2  # deletions combined for one insertion ("and a dog": "on it" + "red")
-
-
-@dataclass(frozen=True, slots=True)
-class Combo:
-    """One deletion, or two apart, with what they remove."""
-
-    deletions: tuple[Deletion, ...]
-    words: int
-    chars: int
-
-
-class Planner:
-    """The deletions of one caption and how to pair them with an insertion.
-
-    Candidates are one deletion, or two that do not overlap; each must leave an object. `best` picks
-    those of exactly as many words as an insertion, away from the phrase it goes into, whose characters
-    come closest to the insertion's.
-    """
-
-    def __init__(self, parse: Parse, found: Sequence[Deletion]) -> None:
-        self.parse = parse
-        self.found = tuple(found)
-        heads = [o.head for o in parse.scene.objects]
-        self.by_words: dict[int, list[Combo]] = {}
-        # by words, point, protected span: each combination with its deletions' words and first words
-        self.apart: dict[tuple[int, int, tuple[int, int]], list[tuple[Combo, frozenset[str], frozenset[str]]]] = {}
-        for size in range(1, MAX_DELETIONS + 1):
-            for combo in combinations(self.found, size):
-                if any(a.end > b.start for a, b in zip(combo, combo[1:], strict=False)):
-                    continue  # overlapping ("very" inside "very large")
-                gone = {i for d in combo for i in range(d.start, d.end)}
-                if all(h in gone for h in heads):
-                    continue  # no object would be left
-                n = sum(d.words for d in combo)
-                self.by_words.setdefault(n, []).append(Combo(combo, n, sum(d.chars for d in combo)))
-        # what `best` compares an insertion's words with, per deletion: its words and its first word
-        self._lower = {(d.start, d.end): d.text.lower() for d in self.found}
-        self.memo: dict[tuple[tuple[str, ...], int, tuple[int, int]], Combo | None] = {}  # `best` per call
-
-    def best(self, words: Sequence[str], point: int, protected: tuple[int, int]) -> Combo | None:
-        """The best combination for inserting `words` at `point`, or None when none has as many words
-        away from `protected`."""
-        key = (tuple(words), point, protected)
-        if key in self.memo:  # a site's first choice is planned when proposed and again when built
-            return self.memo[key]
-        found = self.memo[key] = self._best(words, point, protected)
-        return found
-
-    def _best(self, words: Sequence[str], point: int, protected: tuple[int, int]) -> Combo | None:
-        need = 0
-        for w in words:
-            runs, word = _word_shape(w)
-            if runs != 1:
-                return None  # "grass-covered": one token, two words to a reader
-            need += word
-        chars = len(" ".join(words)) + 1
-        inserted = {w.lower() for w in words}
-        first = words[0].lower() if words else ""
-        place = (need, point, protected)
-        if place not in self.apart:  # the same for every choice of a site
-            low = self._lower
-            self.apart[place] = [
-                (c, frozenset(low[(d.start, d.end)] for d in c.deletions),
-                 frozenset(low[(d.start, d.end)].split(" ")[0] for d in c.deletions))
-                for c in self.by_words.get(need, ()) if not any(_touches(d, protected, point) for d in c.deletions)]
-        best: tuple[tuple[int, bool, int, int], Combo] | None = None
-        for combo, texts, firsts in self.apart[place]:
-            # never the insertion's own words, nor a phrase of its preposition: dropping "next to a tree"
-            # for "next to an elephant" replaces an object rather than adding one
-            if first in firsts or not inserted.isdisjoint(texts):
-                continue
-            diff = chars - combo.chars
-            # closest in characters; a pair of deletions costs three characters of difference
-            key = (abs(diff) + 3 * (len(combo.deletions) - 1), diff < 0, len(combo.deletions), combo.deletions[0].start)
-            if best is None or key < best[0]:
-                best = (key, combo)
-        return best[1] if best is not None else None
-
-
-_ALNUM_RUN = re.compile(r"[^\W_]+")
-_SHAPES: dict[str, tuple[int, int]] = {}  # `_word_shape` of each inserted word: the same ones come up again
-
-
-def _word_shape(word: str) -> tuple[int, int]:
-    """How many runs of letters and digits a word has, and whether it counts as a word (1 or 0)."""
-    shape = _SHAPES.get(word)
-    if shape is None:
-        shape = _SHAPES[word] = (len(_ALNUM_RUN.findall(word)), int(_is_word(word)))
-        if len(_SHAPES) > 65536:
-            _SHAPES.clear()
-    return shape
 
 def neutralise(edit: Edit, combo: Sequence[Deletion]) -> Edit:
     """The insertion `edit` with the deletions added: one change per deletion, spans and words of
