@@ -352,3 +352,19 @@ def test_add_object_never_joins_a_subject_with_a_second_agreeing_verb(nlp):
     out = texts(run(nlp, "A little girl laughs and runs with a kite in a grassy park.", ["add"], ("obj",)))
     assert not [t for t in out if " laugh and runs " in t], out  # never "A little girl and a boy laugh and runs"
     assert not [t for t in out if t.startswith("A little girl and a ")], out
+
+
+def test_swap_attribute_defects_of_issue_15_stay_fixed(nlp):
+    """Swaps and moves of attributes that left a sentence broken: a mass noun after "a" ("A rain and
+    umbrella boots"), a stranded preposition or compound half ("with on the floor", "looking white
+    toilets"), a hyphenated word split by spaces ("black - rimmed")."""
+    out = texts(run(nlp, "An umbrella and rain boots sitting on a rug in a corner.", ["swap"], ("att",)))
+    assert not any("rain and" in t or "a rain" in t.lower() for t in out), out
+    out = texts(run(nlp, "A small cow in a enclosure with straw on the floor.", ["swap"], ("att",)))
+    assert out == {"A cow in a small enclosure with straw on the floor.",
+                   "A cow in an enclosure with small straw on the floor."}
+    out = texts(run(nlp, "A bunch of dirty looking white toilets in a row outside.", ["swap"], ("att",)))
+    assert out == {"A bunch of dirty looking toilets in a white row outside."}
+    out = texts(run(nlp, "A man in front of a black-rimmed window next to wine bottles.", ["swap"], ("att",)))
+    assert "A man in front of a wine window next to black-rimmed bottles." in out
+    assert not any(" - " in t for t in out)

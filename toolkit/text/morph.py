@@ -63,7 +63,8 @@ UNCOUNTABLE = frozenset({
     "spaghetti", "luggage", "baggage", "furniture", "equipment", "clothing", "jewelry", "jewellery",
     "graffiti", "foliage", "produce", "hay", "sand", "dirt", "mud", "gravel", "traffic", "machinery",
     "silverware", "cutlery", "merchandise", "garbage", "trash", "litter", "debris", "food", "meat",
-    "water", "snow", "grass", "ice", "smoke", "steam", "fog", "mist", "lumber", "firewood",
+    "water", "snow", "grass", "ice", "smoke", "steam", "fog", "mist", "lumber", "firewood", "rain", "sunlight",
+    "sunshine", "daylight", "dust",
 })
 
 

@@ -29,8 +29,15 @@ from toolkit.text.scene import QUANTIFIER_NOUNS, Attribute, SceneObject
 
 
 def movable_words(parse: Parse, start: int, end: int) -> tuple[str, ...]:
-    """Source words for moving elsewhere: a sentence-initial capital is lowered ("A man" -> "a man")."""
-    ws = list(words(parse, start, end))
+    """Source words for moving elsewhere: a sentence-initial capital is lowered ("A man" -> "a man"), and
+    tokens written together stay one word ("black-rimmed", never "black - rimmed")."""
+    ws: list[str] = []
+    for i in range(start, end):
+        tok = parse.tokens[i]
+        if ws and not parse.tokens[i - 1].ws:
+            ws[-1] += tok.text
+        else:
+            ws.append(tok.text)
     first = parse.tokens[start]
     acronym = len(ws[0]) > 1 and ws[0].isupper() if ws else False
     if start == 0 and ws and first.pos != "PROPN" and ws[0] != "I" and not acronym:
@@ -177,6 +184,29 @@ def _not_a_modifier(parse: Parse, att: Attribute) -> bool:
     return any(toks[i].tag in {"NNS", "NNPS", "VBZ"} for i in range(att.start, att.end))
 
 
+# Second halves of compound adjectives written apart: "dirty looking", "blue colored", "heart shaped".
+COMPOUND_ADJECTIVE_ENDS = frozenset({"looking", "colored", "coloured", "shaped", "sized", "themed", "styled"})
+
+
+def _noun_slot(parse: Parse, att: Attribute) -> bool:
+    """Whether the attribute is a word standing alone where a noun must, as a preposition's object
+    ("with *straw*", "shades of *blue*")."""
+    return att.kind == "loose" and any(parse.tokens[i].dep == "pobj" for i in range(att.start, att.end))
+
+
+def _reads_as_noun(parse: Parse, att: Attribute) -> bool:
+    """Whether the attribute's words can stand as a noun: a noun ("cement") or a colour ("shades of beige")."""
+    return parse.tokens[att.end - 1].pos == "NOUN" or att.type == "color"
+
+
+def _leaves_a_gap(parse: Parse, att: Attribute) -> bool:
+    """Whether taking the attribute away (a move, nothing put in its place) would strand a word: the
+    preposition it is the object of ("with *straw* on the floor") or the second half of a compound
+    adjective ("*dirty* looking toilets")."""
+    toks = parse.tokens
+    return _noun_slot(parse, att) or att.end < len(toks) and toks[att.end].lower in COMPOUND_ADJECTIVE_ENDS
+
+
 def _plain_count(parse: Parse, att: Attribute) -> bool:
     """A count said by its word alone ("two", "several", the article "a"), which can move to another noun."""
     toks = parse.tokens
@@ -296,6 +326,8 @@ class Swap(Operator):
                 continue  # "a" swaps only with a single count word: "a goat ... two goats"
             if _not_a_modifier(parse, x) or _not_a_modifier(parse, y):
                 continue
+            if any(_noun_slot(parse, a) and not _reads_as_noun(parse, b) for a, b in ((x, y), (y, x))):
+                continue  # never "a straw cow ... with *small* on the floor"
             if x.type == "count" and y.type == "count" and not self._counts_swap(parse, x, y):
                 continue  # "a pair of boots ... two umbrellas": never "a two of boots"; never "a cattle"
             if x.lemma == y.lemma or lex.attribute_relation(x.lemma, y.lemma) in {"same", "synonym"}:
@@ -375,6 +407,8 @@ class Swap(Operator):
                 if k != x.obj and o.noun_start == o.head and o.number == "sing" and toks[o.head].pos == "NOUN"
                 and o.lemma not in {toks[x.start].lower, owner.lemma} and not overlaps((o.start, o.end), (owner.start, owner.end))
                 and _may_take_modifier_noun(parse, lex, o, thing)
+                # the modifier becomes that phrase's noun: never "a rain" ("rain boots ... an umbrella")
+                and fits_number(toks[x.start].lemma.lower(), o.number, determiner_of(parse, o, o.noun_start))
             ]
             if targets:
                 out.append(self.site("att", targets, lambda t, rank, x=x: _exchange(  # type: ignore[misc]
@@ -412,7 +446,7 @@ class Swap(Operator):
         has_attr = {a.obj for a in attrs if a.type != "count"}
         out = []
         for x in attrs:
-            if x.type in {None, "count"} or x.kind == "predicate" or _not_a_modifier(parse, x):
+            if x.type in {None, "count"} or x.kind == "predicate" or _not_a_modifier(parse, x) or _leaves_a_gap(parse, x):
                 continue
             neighbours = {toks[i].lower for i in (x.start - 1, x.end) if 0 <= i < len(toks)}
             if neighbours & {"and", ",", "or", "-"}:
