@@ -192,10 +192,17 @@ def test_the_caption_model_judges_length_neutral_negatives_like_every_other(nlp)
     gaps = {c.text: lm.gap(caption, lm_tokens(c.text), own) for c in every}  # length-neutral: no allowance
     threshold = sorted(gaps.values())[len(gaps) // 2]
     assert min(gaps.values()) < threshold < max(gaps.values())
-    config = GenerationConfig(operators=("add",), max_candidates=60, add_length="neutral", max_plausibility_drop=threshold)
-    kept = generate(parse, config, lex, lm=lm).candidates
-    assert kept and all(c.length_delta == 0 for c in kept)
-    assert {c.text for c in kept} == {t for t, g in gaps.items() if g <= threshold + 1e-9}
+    expected = {t for t, g in gaps.items() if g <= threshold + 1e-9}
+    # the tighter of the two limits judges a length-neutral ADD negative
+    for drop, neutral_drop in [(threshold, None), (threshold + 10, threshold), (threshold, threshold + 10)]:
+        config = GenerationConfig(operators=("add",), max_candidates=60, add_length="neutral",
+                                  max_plausibility_drop=drop, max_neutral_drop=neutral_drop)
+        kept = generate(parse, config, lex, lm=lm).candidates
+        assert kept and all(c.length_delta == 0 for c in kept)
+        assert {c.text for c in kept} == expected, (drop, neutral_drop)
+    assert GenerationConfig().max_neutral_drop == 3.0 and GenerationConfig().to_dict()["max_neutral_drop"] == 3.0
+    with pytest.raises(ValueError, match="max_neutral_drop"):
+        GenerationConfig(max_neutral_drop=-1.0)
 
 
 def test_cli_add_length(tmp_path, captions_file):
@@ -212,7 +219,7 @@ def test_cli_add_length(tmp_path, captions_file):
     db = str(tmp_path / "n.db")
     assert runner.invoke(main, ["ingest", str(captions_file), "--db", db, "--json"]).exit_code == 0
     gen = runner.invoke(main, ["generate", "--db", db, "--json", "--workers", "0", "--operators", "add",
-                               "--add-length", "longer"])
+                               "--add-length", "longer", "--max-neutral-drop", "2.5"])
     assert gen.exit_code == 0, gen.output
     from sqlalchemy import text
 
@@ -222,3 +229,4 @@ def test_cli_add_length(tmp_path, captions_file):
         config = json.loads(conn.execute(text("select config from run")).scalar_one())
         deltas = {row[0] for row in conn.execute(text("select length_delta from candidate"))}
     assert config["add_length"] == "longer" and 0 not in deltas
+    assert config["max_neutral_drop"] == 2.5  # stored with the run

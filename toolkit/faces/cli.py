@@ -101,8 +101,8 @@ class _nullcontext:
 @db_option
 @json_option
 @add_length_option
-def generate(operators, subtypes, depth, per_site, seed, add_length, plausibility, max_drop, max_candidates, limit,
-             corpus, workers, db, as_json) -> None:
+def generate(operators, subtypes, depth, per_site, seed, add_length, max_neutral_drop, plausibility, max_drop,
+             max_candidates, limit, corpus, workers, db, as_json) -> None:
     """Generate candidates for every stored caption; an interrupted run resumes where it stopped.
 
     \b
@@ -117,7 +117,7 @@ def generate(operators, subtypes, depth, per_site, seed, add_length, plausibilit
 
     try:
         config = generation_config(operators, subtypes, depth, max_candidates, per_site, seed, plausibility, max_drop,
-                         add_length=add_length)
+                         add_length=add_length, max_neutral_drop=max_neutral_drop)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     engine = _engine(db)
@@ -149,8 +149,8 @@ def _print_run(d: dict) -> None:
 @click.option("-n", "--max-candidates", type=click.IntRange(1), default=20, show_default=True, help="How many to show.")
 @json_option
 @add_length_option
-def negatives(caption, operators, subtypes, depth, per_site, seed, add_length, plausibility, max_drop, max_candidates,
-              as_json) -> None:
+def negatives(caption, operators, subtypes, depth, per_site, seed, add_length, max_neutral_drop, plausibility, max_drop,
+              max_candidates, as_json) -> None:
     """Negatives for one caption, without a database.
 
     \b
@@ -160,7 +160,7 @@ def negatives(caption, operators, subtypes, depth, per_site, seed, add_length, p
     from toolkit.generation.negatives import negatives_for
 
     config = generation_config(operators, subtypes, depth, max_candidates, per_site, seed, plausibility, max_drop,
-                     add_length=add_length)
+                     add_length=add_length, max_neutral_drop=max_neutral_drop)
     try:
         result = negatives_for(caption, config)
     except ValueError as exc:

@@ -101,18 +101,22 @@ ADD_LENGTHS = ("longer", "neutral", "both")  # toolkit.generation.operators.neut
 
 
 def add_length_option(f):
-    """`--add-length`: longer, length-neutral or both kinds of ADD negative."""
-    return click.option(
+    """`--add-length`: longer, length-neutral or both kinds of ADD negative; `--max-neutral-drop`."""
+    f = click.option(
         "--add-length", type=click.Choice(ADD_LENGTHS), default="both", show_default=True,
-        help="ADD negatives: 'longer' (an insertion: longer than the caption), 'neutral' (each insertion with a "
-             "deletion elsewhere of as many words that keeps the caption true: as long as the caption, "
-             "length_delta 0), 'both' (each ADD site offers both).")(f)
+        help="ADD negatives: 'longer' (an insertion: longer than the caption), 'neutral' (something true dropped "
+             "and something of its kind added elsewhere: as long as the caption, length_delta 0), 'both'.")(f)
+    return click.option(
+        "--max-neutral-drop", "max_neutral_drop", type=click.FloatRange(0), default=3.0, show_default=True,
+        help="Nats a length-neutral ADD negative may be less probable than its caption (the tighter of this and "
+             "--max-plausibility-drop applies).")(f)
 
 
 def generation_config(operators, subtypes, depth, max_candidates, per_site, seed, plausibility=True, max_drop=5.0,
-                      add_length="both"):
+                      add_length="both", max_neutral_drop=3.0):
     """The GenerationConfig of the options `generation_options` and `add_length_option` add."""
     from toolkit.generation.operators import GenerationConfig
 
     return GenerationConfig(tuple(operators), tuple(subtypes), depth, max_candidates, per_site, seed,
-                            plausibility=plausibility, max_plausibility_drop=max_drop, add_length=add_length)
+                            plausibility=plausibility, max_plausibility_drop=max_drop, add_length=add_length,
+                            max_neutral_drop=max_neutral_drop)
