@@ -65,6 +65,8 @@ def test_objects_move_the_dropped_construction(nlp):
     out = by_text(neutral(nlp, "A young man in a blue shirt riding a horse next to a red car.", subtypes=("obj",)))
     assert "A young man in a blue shirt next to a red truck riding a horse." in out
     assert neutral(nlp, "A man walking down the street with a dog.", subtypes=("obj",)).candidates == []
+    # a phrase before the subject goes with its comma or not at all: never ", a cat sleeps ..."
+    assert not any(c.text[0] in ",;:" for c in neutral(nlp, "On a table, a cat sleeps next to a cup.").candidates)
 
 
 @pytest.mark.parametrize("caption", [

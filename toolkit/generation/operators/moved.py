@@ -112,7 +112,8 @@ def phrase_constructions(parse: Parse, found: Sequence[Deletion]) -> list[Constr
             continue  # a participle would be left to the word before: "holds a phone in a car rolled down"
         if toks[d.start].lower in MOTION:
             continue
-        if d.end < len(toks) and toks[d.end].pos == "PUNCT" and toks[d.start - 1].pos in {"VERB", "AUX", "ADV", "PART", "ADP"}:
+        if d.start > 0 and d.end < len(toks) and toks[d.end].pos == "PUNCT" and toks[d.start - 1].pos in {
+                "VERB", "AUX", "ADV", "PART", "ADP"}:
             continue  # the clause would end on its verb: "A plate of food sitting, it appears"
         connector = tuple(t.lower for t in toks[d.start : obj.start])
         if not all(w.isalpha() for w in connector):
@@ -125,9 +126,9 @@ def phrase_constructions(parse: Parse, found: Sequence[Deletion]) -> list[Constr
 
 
 def conjunct_constructions(parse: Parse, blocked: set[int]) -> list[Construction]:
-    """Second objects of a pair joined by "and" ("a sandwich *and a pickle*") that can go: a bare
-    phrase, the pair not the subject of a verb that agrees with it, nothing after the pair but a new
-    phrase or the end."""
+    """Second objects of a pair joined by "and" ("a sandwich *and a pickle*") that can go: a simple
+    phrase with a determiner or in the plural, the pair neither in a list nor the subject of a verb that
+    agrees with it, nothing after the pair but a new phrase or the end."""
     toks = parse.tokens
     scene = parse.scene
     heads = {o.head: k for k, o in enumerate(scene.objects)}

@@ -288,8 +288,8 @@ def _phrases(parse: Parse, blocked: set[int]) -> list[Deletion]:
         start, end = min(members), max(members) + 1
         if len(members) != end - start or members & blocked or gov in members:
             continue
-        if end < len(toks) and toks[end].pos == "PUNCT" and start > 0 and toks[start - 1].pos == "PUNCT":
-            continue  # ", on a bed." would leave ",."
+        if end < len(toks) and toks[end].pos == "PUNCT" and (start == 0 or toks[start - 1].pos == "PUNCT"):
+            continue  # ", on a bed." would leave ",."; "On a table, a cat ..." would leave ", a cat ..."
         if end < len(toks) and toks[end].pos not in PHRASE_BOUNDARY:
             continue  # what follows is no new phrase: the parse cut one in two ("standing *in a front* some grass")
         final = all(t.pos in {"PUNCT", "SPACE"} for t in toks[end:])
