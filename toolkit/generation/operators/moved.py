@@ -200,20 +200,21 @@ def _new_objects(lex: Lexicon, counts: CorpusCounts | None, c: Construction, dro
     counts, an object must also have been seen after the connector, if it is a preposition."""
     slot = None if c.connector == ("and",) else " ".join(c.connector)
     typed = [w for w in (t.lower() for t in c.before_noun) if lex.attribute_type(w)]
-    subs = []
-    for s in lex.object_substitutes(dropped):
-        if s.count(" ") + 1 != size or s in present or not countable(s):
-            continue
+    pool = [s for s in lex.object_substitutes(dropped)
+            if s.count(" ") + 1 == size and s not in present and countable(s)
+            and (counts is None or slot is None or counts.relation_object[(slot, s)])]  # "taking pictures *in a baby*"
+    if counts is not None:
+        pool = counts.rank_objects(context, pool)
+    subs: list[str] = []
+    for s in pool:  # the dearer checks only until there are enough (a category holds a hundred objects)
         if not all(lex.attribute_plausible_on(w, s) for w in typed):
             continue  # "on a wooden bench" -> never "on a wooden cloud"
-        if counts is not None and slot is not None and not counts.relation_object[(slot, s)]:
-            continue  # never seen after the connector: "taking pictures *in a baby*"
         if any(lex.object_relation(p, s) in NOT_NEW for p in present):
             continue
         subs.append(s)
-    if counts is not None:
-        subs = counts.rank_objects(context, subs)
-    return subs[:keep]
+        if len(subs) == keep:
+            break
+    return subs
 
 
 def _number_change(parse: Parse, host: SceneObject, connector: tuple[str, ...]) -> tuple[tuple[int, str], ...]:

@@ -68,6 +68,8 @@ class Lexicon:
         self._attributes = AttributeIndex(attr_data, tuple(self._objects.categories), ATTRIBUTES_FILE,
                                           self._objects.group_names())
         self._relations = RelationIndex(_parse_toml(RELATIONS_FILE, raw[RELATIONS_FILE]), RELATIONS_FILE)
+        # object_relation per pair: generation asks about the same pairs caption after caption
+        self._object_relations: dict[tuple[str, str], str | None] = {}
 
     @classmethod
     def from_dir(cls, path: str | os.PathLike[str]) -> Lexicon:
@@ -109,7 +111,13 @@ class Lexicon:
 
     def object_relation(self, a: str, b: str) -> str | None:
         """'same' | 'synonym' | 'hypernym' (b above a) | 'hyponym' (b a kind of a) | 'related' | None."""
-        return self._objects.relation(a, b)
+        key = (a, b)
+        memo = self._object_relations
+        if key not in memo:
+            if len(memo) > 200_000:  # bounded: a long run meets many pairs once
+                memo.clear()
+            memo[key] = self._objects.relation(a, b)
+        return memo[key]
 
     def object_category(self, lemma: str) -> str | None:
         """Coarse category ("animal", "person_role", ...); for a hypernym word, the first one it names."""
