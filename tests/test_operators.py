@@ -368,3 +368,10 @@ def test_swap_attribute_defects_of_issue_15_stay_fixed(nlp):
     out = texts(run(nlp, "A man in front of a black-rimmed window next to wine bottles.", ["swap"], ("att",)))
     assert "A man in front of a wine window next to black-rimmed bottles." in out
     assert not any(" - " in t for t in out)
+
+
+def test_replace_relation_takes_near_to_whole(nlp):
+    """"near to" is one relation, like "close to": never "stands near through four elephants"."""
+    out = texts(run(nlp, "A baby elephant stands near to four larger adult elephants.", ["replace"], ("rel",)))
+    assert "A baby elephant stands far from four larger adult elephants." in out
+    assert not any(" near " in t and " near to " not in t for t in out), out
