@@ -2,9 +2,9 @@
 
 Plain ADD negatives are longer than their source by construction (recorded as `length_delta` on every
 candidate); later stages (filters, set building) use that to counter the length bias. With
-`add_length` "neutral" or "both", each site also comes as a length-neutral variant: the insertion
-with a deletion elsewhere of as many words that keeps the caption true (`toolkit.generation.operators.neutral`),
-so the negative has the caption's length (`length_delta` 0).
+`add_length` "neutral" or "both", ADD also comes length-neutral: something true is dropped
+(`toolkit.generation.operators.neutral`) and something of its construction added elsewhere
+(`toolkit.generation.operators.moved`), so the negative has the caption's length (`length_delta` 0).
 """
 
 from __future__ import annotations

@@ -63,8 +63,8 @@ class GenerationConfig:
     # On the dev split 3 nats took the blind bigram LM on these negatives from 0.57-0.65 to 0.48-0.55 for
     # three in four of them; 1.5 overshot (0.38: the negatives read better than their captions).
     max_neutral_drop: float | None = 3.0
-    # ADD's length: "longer" (plain insertions), "neutral" (each with a deletion of as many words that
-    # keeps the caption true: length_delta 0), "both" (each ADD site offers both variants)
+    # ADD's length: "longer" (plain insertions), "neutral" (something true dropped and something of its
+    # construction added elsewhere: length_delta 0, `operators.moved`), "both" (both kinds)
     add_length: str = "both"
 
     def __post_init__(self) -> None:
