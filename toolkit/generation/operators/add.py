@@ -9,7 +9,7 @@ candidate); later stages (filters, set building) use that to counter the length 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import partial
 
 from toolkit.generation.corpus import CorpusCounts, canonical_object
@@ -171,11 +171,7 @@ class Add(Operator):
             plural = is_finite_subject(parse, host) and host.number == "sing"
             return not _joins_the_subject(parse, host) and not (plural and _second_verb_agrees(parse, host))
 
-        def make_site(choices: Sequence[str], build: Callable[[str, int], Edit]) -> Site:
-            return Site(self.name, "obj", choices, build, 0, "neutral")
-
-        return moved_object_sites(parse, lex, found, scoped(parse), self.counts, self.per_site, make_site,
-                                  agrees)
+        return moved_object_sites(parse, lex, found, scoped(parse), self.counts, self.per_site, agrees)
 
     def _moved_attributes(self, parse: Parse, lex: Lexicon, found: list[Deletion]) -> list[Site]:
         """Length-neutral ADD attribute: one object's modifier dropped, a new word of the same type given
@@ -184,16 +180,23 @@ class Add(Operator):
         the words nor their types tell the caption from the negative; the dropped word is true of the
         image, the new one makes the negative false, as in every ADD."""
         scene = parse.scene
+        droppable = droppable_attributes(parse, lex, found)
+        if not droppable:
+            return []
         said = {t.lower for t in parse.tokens}
+        # per object: the types it has, and the words of each type plausible on it
+        objects = []
+        for k, obj in enumerate(scene.objects):
+            known = _attribute_lemma(lex, obj)
+            plausible = lex.attribute_words_by_type(known) if known else _unknown_object_words(lex)
+            objects.append((k, obj, {a.type for a in scene.attributes_of(k)}, plausible))
         sites: list[Site] = []
-        for deletion, owner, type_ in droppable_attributes(parse, lex, found):
+        for deletion, owner, type_ in droppable:
             gone = deletion.text.lower()
             contrasting = set(lex.attribute_substitutes(gone))  # never "wood" for a dropped "wooden"
-            for k, obj in enumerate(scene.objects):
-                if k == owner or type_ in {a.type for a in scene.attributes_of(k)}:
+            for k, obj, have, plausible in objects:
+                if k == owner or type_ in have:
                     continue
-                known = _attribute_lemma(lex, obj)
-                plausible = lex.attribute_words_by_type(known) if known else _unknown_object_words(lex)
                 options = [w for w in plausible.get(type_, ()) if w in contrasting and w not in said and " " not in w
                            and "-" not in w and w not in NEVER_DROPPED]
                 pos = insertion(parse, k, type_)

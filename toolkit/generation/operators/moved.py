@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 from toolkit.generation.corpus import CorpusCounts, canonical_object
 from toolkit.generation.operators.base import Change, Edit, Site
-from toolkit.generation.operators.neutral import Deletion, neutralise
+from toolkit.generation.operators.neutral import Deletion, neutralise, span_deletion
 from toolkit.generation.operators.sites import is_finite_subject, object_lemma_in_lexicon
 from toolkit.text.lexicon import Lexicon
 from toolkit.text.morph import countable, inflect_noun
@@ -152,10 +152,8 @@ def conjunct_constructions(parse: Parse, blocked: set[int]) -> list[Construction
             continue
         if not tok.ws and obj.end < len(toks) and toks[obj.end].pos != "PUNCT":
             continue
-        text = parse.span_text(cc, obj.end)
-        deletion = Deletion(cc, obj.end, obj.end - cc, len(text) + 1, text, "conjunct")
         before = tuple(t.text for t in toks[obj.start : obj.noun_start])
-        out.append(Construction(deletion, ("and",), before, k, first.head))
+        out.append(Construction(span_deletion(parse, cc, obj.end, "conjunct"), ("and",), before, k, first.head))
     return out
 
 
@@ -165,28 +163,28 @@ def _hosts(parse: Parse, lex: Lexicon, c: Construction) -> list[int]:
     name ("a *stop* sign")."""
     toks = parse.tokens
     d = c.deletion
+    joined = c.connector == ("and",)
     out = []
     for k, obj in enumerate(parse.scene.objects):
         point = obj.full_end
+        nxt = toks[point] if point < len(toks) else None
         if k in (c.obj, c.subject) or obj.head == c.governor or object_lemma_in_lexicon(lex, obj) is None:
             continue
-        if toks[obj.head].dep in NOT_HEADS or point < len(toks) and toks[point].pos in {"ADJ", "NOUN", "PROPN", "NUM"}:
+        if toks[obj.head].dep in NOT_HEADS or nxt is not None and nxt.pos in {"ADJ", "NOUN", "PROPN", "NUM"}:
             continue  # a word of another phrase: "an image of a school [in a plate] approved lunch"
-        if point < len(toks) and (toks[point].lower == c.connector[0] or toks[point].tag == "VBN"):
+        if nxt is not None and (nxt.lower == c.connector[0] or nxt.tag == "VBN"):
             continue  # "a teddy bear [on a field] on it", "her legs [on a bench] crossed"
-        if toks[obj.head].head == c.governor and c.connector != ("and",):
+        if toks[obj.head].head == c.governor and not joined:
             continue  # the subject or object of the verb the phrase hung on: "A man [on a chair] sitting"
         if d.start <= point <= d.end or d.start <= obj.start < d.end or obj.start <= d.start < point:
             continue
-        if point < len(toks) and (toks[point].lower in {"'s", "'"} or toks[point].pos in {"NOUN", "PROPN"}
-                                  or toks[point].dep == "case"):
+        if nxt is not None and (nxt.lower in {"'s", "'"} or nxt.dep == "case"):
             continue
-        if c.connector == ("and",) and point < len(toks) and toks[point].lower == "and":
+        if joined and nxt is not None and nxt.lower == "and":
             continue  # "a cup and a bowl and a fork"
-        if c.connector != ("and",) and point < len(toks) and toks[point].lower in {",", "and", "or"}:
+        if not joined and nxt is not None and nxt.lower in {",", "and", "or"}:
             continue  # the next item of a list follows: "with mirror [in a bedroom], shower stall and toilet"
-        if c.connector != ("and",) and (toks[obj.head].dep == "conj" or any(
-                toks[i].dep == "conj" for i in parse.children[obj.head])):
+        if not joined and (toks[obj.head].dep == "conj" or any(toks[i].dep == "conj" for i in parse.children[obj.head])):
             continue  # inside a list: "a toilet, bathtub [in a kitchen], and a cat"
         out.append(k)
     return out
@@ -224,9 +222,7 @@ def _number_change(parse: Parse, host: SceneObject, connector: tuple[str, ...]) 
 
 
 def moved_object_sites(parse: Parse, lex: Lexicon, found: Sequence[Deletion], blocked: set[int],
-                       counts: CorpusCounts | None, per_site: int,
-                       make_site: Callable[[Sequence[str], Callable[[str, int], Edit]], Site],
-                       agrees: Callable[[SceneObject], bool]) -> list[Site]:
+                       counts: CorpusCounts | None, per_site: int, agrees: Callable[[SceneObject], bool]) -> list[Site]:
     """Length-neutral ADD object sites: per droppable construction and host object, the new objects.
     `agrees(host)` says whether "and a Y" may join the host (plain ADD's own checks)."""
     scene = parse.scene
@@ -256,7 +252,7 @@ def moved_object_sites(parse: Parse, lex: Lexicon, found: Sequence[Deletion], bl
                               agree, f"+{sub} {' '.join(c.connector)} after {host.lemma}", rank)
                 return neutralise(insert, (c.deletion,))
 
-            sites.append(make_site(subs, build))
+            sites.append(Site("add", "obj", subs, build, 0, "neutral"))
     return sites
 
 

@@ -103,7 +103,7 @@ class Deletion:
     words: int  # words removed (tokens with a letter or digit)
     chars: int  # characters removed from the caption, one separating space included
     text: str
-    kind: str  # "modifier" | "adverb" | "phrase"
+    kind: str  # "modifier" | "adverb" | "phrase"; "conjunct" (`moved`: "and a kite")
 
 
 def _is_word(text: str) -> bool:
@@ -166,7 +166,8 @@ def _known_modifier(tok: Token, lex: Lexicon) -> bool:
     return tok.lower in INTENSIFIERS or tok.pos in {"CCONJ", "PUNCT"}
 
 
-def _deletion(parse: Parse, start: int, end: int, kind: str) -> Deletion:
+def span_deletion(parse: Parse, start: int, end: int, kind: str) -> Deletion:
+    """The deletion of source tokens [start, end), with the words and characters it removes."""
     words = sum(_is_word(t.text) for t in parse.tokens[start:end])
     text = parse.span_text(start, end)
     return Deletion(start, end, words, len(text) + 1, text, kind)
@@ -206,7 +207,7 @@ def _modifiers(parse: Parse, lex: Lexicon, blocked: set[int]) -> list[Deletion]:
             # ("white pastries" -> "pastries"), not for a singular inside ("in yellow shirt" -> "in shirt")
             if object_lemma_in_lexicon(lex, obj) is None or obj.number != "plur" and a.start > 0:
                 continue
-        out.append(_deletion(parse, a.start, a.end, "modifier"))
+        out.append(span_deletion(parse, a.start, a.end, "modifier"))
     # an adverb that only intensifies an adjective before a noun: "a *very* large dog"
     objects_by_head = {o.head: o for o in scene.objects}
     for tok in toks:
@@ -216,7 +217,7 @@ def _modifiers(parse: Parse, lex: Lexicon, blocked: set[int]) -> list[Deletion]:
         if adj.pos != "ADJ" or adj.i != tok.i + 1 or adj.head not in objects_by_head:
             continue
         if _clean_edges(parse, tok.i, tok.i + 1):
-            out.append(_deletion(parse, tok.i, tok.i + 1, "modifier"))
+            out.append(span_deletion(parse, tok.i, tok.i + 1, "modifier"))
     return out
 
 
@@ -250,7 +251,7 @@ def _adverbs(parse: Parse, blocked: set[int]) -> list[Deletion]:
         if verb.pos != "VERB" or verb.lemma.lower() in PREDICATE_VERBS or verb.tag == "VBN":
             continue  # "the men are outside", "a dog looks happy", "a neatly made bed"
         if _clean_edges(parse, tok.i, tok.i + 1) and _whole(parse, tok.i, tok.i + 1):
-            out.append(_deletion(parse, tok.i, tok.i + 1, "adverb"))
+            out.append(span_deletion(parse, tok.i, tok.i + 1, "adverb"))
     return out
 
 
@@ -297,7 +298,7 @@ def _phrases(parse: Parse, blocked: set[int]) -> list[Deletion]:
             continue  # the caption would end on its verb ("a cat is sitting."), which reads cut off
         if not _clean_edges(parse, start, end) or not _whole(parse, start, end):
             continue
-        out.append(_deletion(parse, start, end, "phrase"))
+        out.append(span_deletion(parse, start, end, "phrase"))
     return out
 
 
