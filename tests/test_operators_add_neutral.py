@@ -232,3 +232,17 @@ def test_cli_add_length(tmp_path, captions_file):
         deltas = {row[0] for row in conn.execute(text("select length_delta from candidate"))}
     assert config["add_length"] == "longer" and 0 not in deltas
     assert config["max_neutral_drop"] == 2.5  # stored with the run
+
+
+def test_attribute_sites_offer_their_whole_pool_and_take_per_site_without_a_model(nlp):
+    """A length-neutral ADD attribute site offers every contrasting word of the type, so that a caption
+    model can draw among them by frequency; without a model only the first `per_site` are tried."""
+    from toolkit.generation.operators.compose import propose_all
+
+    lex = load_lexicon()
+    parse = parse_text("A red car parked next to a wooden bench on the street.", nlp=nlp)
+    config = GenerationConfig(operators=("add",), subtypes=("att",), add_length="neutral", per_site=2)
+    offered = Add(per_site=2, add_length="neutral").propose(parse, ("att",), lex).sites
+    assert offered and max(len(s) for s in offered) > 2
+    sites, _ = propose_all(parse, config, lex)
+    assert sites and all(len(s) <= 2 for s in sites)
