@@ -100,6 +100,18 @@ def test_person_and_role_never_mix(lex: Lexicon) -> None:
     assert lex.object_category("man") == "person" and lex.object_category("skier") == "person_role"
 
 
+def test_closed_group_substitutes_only_within(lex: Lexicon) -> None:
+    # many people as one never replace one person, nor the other way round ("a sick team who ...")
+    assert not {"crowd", "team", "family"} & set(lex.object_substitutes("child"))
+    assert not {"crowd", "team", "family"} & set(lex.object_substitutes("man"))
+    assert set(lex.object_substitutes("team")) == {"crowd", "family"}
+
+
+def test_body_parts_are_owned(lex: Lexicon) -> None:
+    assert not lex.object_addable("face") and not lex.object_addable("shoulder")
+    assert lex.object_addable("crate") and lex.object_addable("zzz")
+
+
 def test_hyponym_substitutes(lex: Lexicon) -> None:
     assert "cat" in lex.object_substitutes("poodle")
     assert "dog" not in lex.object_substitutes("poodle")
@@ -188,6 +200,8 @@ def test_attribute_types_for(lex: Lexicon) -> None:
     assert "material" not in lex.attribute_types_for("dog")
     assert "material" in lex.attribute_types_for("table")
     assert "emotion" in lex.attribute_types_for("man")
+    # colour is never an adjective on a person or a role ("a yellow baker", "a white man")
+    assert "color" not in lex.attribute_types_for("man") and "color" not in lex.attribute_types_for("baker")
     assert "count" in lex.attribute_types_for("poodle")
     assert lex.attribute_types_for("zzz") == []
     assert lex.attribute_words("nope") == []
@@ -320,6 +334,16 @@ def _replace(path: Path, old: str, new: str) -> None:
             "objects.toml",
             ("append", '\n[category.zz.group.g]\nconcepts = [{ words = ["Qq"] }]\n'),
             r"objects\.toml: .*bad word 'Qq'",
+        ),
+        (
+            "objects.toml",
+            ("append", '\n[category.zz.group.g]\nclosed = "yes"\nconcepts = [{ words = ["qq"] }]\n'),
+            r"objects\.toml: category\.zz\.group\.g\.closed: expected true or false",
+        ),
+        (
+            "objects.toml",
+            ("append", '\n[category.zz]\nowned = 1\n[category.zz.group.g]\nconcepts = [{ words = ["qq"] }]\n'),
+            r"objects\.toml: category\.zz\.owned: expected true or false",
         ),
         (
             "attributes.toml",

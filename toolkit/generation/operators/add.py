@@ -278,7 +278,7 @@ class Add(Operator):
             found = object_lemma_in_lexicon(lex, obj)
             if found is None or self._possessive(parse, obj):
                 continue
-            subs = [s for s in lex.object_substitutes(found[0]) if s not in present]
+            subs = [s for s in lex.object_substitutes(found[0]) if s not in present and lex.object_addable(s)]
             if self.counts:
                 subs = self.counts.rank_objects(context, subs)
             subs = subs[: self.per_site]
@@ -306,11 +306,12 @@ class Add(Operator):
         if known is None:
             return []
         subject, (lemma, _whole) = known
-        pool = [s for s in lex.object_substitutes(lemma) if s not in present]
+        pool = [s for s in lex.object_substitutes(lemma) if s not in present and lex.object_addable(s)]
         for other in scene.objects:  # things that go with the scene's other objects, too
             found = object_lemma_in_lexicon(lex, other)
             if found and other is not subject:
-                pool += [s for s in lex.object_substitutes(found[0])[:3] if s not in present and s not in pool]
+                pool += [s for s in lex.object_substitutes(found[0])[:3] if s not in present and s not in pool
+                         and lex.object_addable(s)]
         if self.counts:
             pool = self.counts.rank_objects(context, pool)
         pool = pool[: max(2, self.per_site // 2)]

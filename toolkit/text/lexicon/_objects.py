@@ -8,8 +8,8 @@ from typing import Any
 from ._schema import check_keys, fail, is_normal, word_list
 
 _TOP_KEYS = {"generic", "plurals", "category"}
-_CATEGORY_KEYS = {"hypernyms", "group"}
-_GROUP_KEYS = {"hypernyms", "concepts"}
+_CATEGORY_KEYS = {"hypernyms", "group", "owned"}
+_GROUP_KEYS = {"hypernyms", "concepts", "closed"}
 _CONCEPT_KEYS = {"words", "hyponyms", "hypernyms", "overlaps", "plural"}
 
 
@@ -37,6 +37,8 @@ class ObjectIndex:
         self.categories: dict[str, tuple[str, ...]] = {}
         self._by_word: dict[str, int] = {}
         self._group_hyper: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._closed: set[tuple[str, str]] = set()  # groups whose concepts substitute only for each other
+        self.owned: set[str] = set()  # categories of things that belong to someone: ADD never adds one
         self._overlap_words: list[tuple[int, tuple[str, ...]]] = []
         self._parse_categories(data["category"])
         self.hypernym_words = self._collect_hypernym_words()
@@ -57,6 +59,11 @@ class ObjectIndex:
                 fail(self.file, where, "category names must be lower-case identifiers")
             check_keys(self.file, where, body, _CATEGORY_KEYS, {"group"})
             self.categories[cat] = word_list(self.file, f"{where}.hypernyms", body.get("hypernyms", []))
+            owned = body.get("owned", False)
+            if not isinstance(owned, bool):
+                fail(self.file, f"{where}.owned", f"expected true or false, got {owned!r}")
+            if owned:
+                self.owned.add(cat)
             groups = check_keys(self.file, f"{where}.group", body["group"], set(body["group"]))
             if not groups:
                 fail(self.file, f"{where}.group", "a category needs at least one group")
@@ -67,6 +74,11 @@ class ObjectIndex:
         where = f"category.{cat}.group.{grp}"
         check_keys(self.file, where, body, _GROUP_KEYS, {"concepts"})
         self._group_hyper[(cat, grp)] = word_list(self.file, f"{where}.hypernyms", body.get("hypernyms", []))
+        closed = body.get("closed", False)
+        if not isinstance(closed, bool):
+            fail(self.file, f"{where}.closed", f"expected true or false, got {closed!r}")
+        if closed:
+            self._closed.add((cat, grp))
         concepts = body["concepts"]
         if not isinstance(concepts, list) or not concepts:
             fail(self.file, f"{where}.concepts", "expected a non-empty list of concept tables")
@@ -211,7 +223,10 @@ class ObjectIndex:
         subs: dict[str, tuple[str, ...]] = {}
         for entry in self.entries:
             same = [e for e in self.entries if e.category == entry.category and e.group == entry.group]
-            rest = [e for e in self.entries if e.category == entry.category and e.group != entry.group]
+            # a closed group ("a crowd", "a team") and the rest of its category never replace each other
+            rest = [] if (entry.category, entry.group) in self._closed else [
+                e for e in self.entries if e.category == entry.category and e.group != entry.group
+                and (e.category, e.group) not in self._closed]
             subs[entry.canonical] = tuple(
                 e.canonical for e in same + rest if self.relation(entry.canonical, e.canonical) is None
             )

@@ -34,6 +34,11 @@ __all__ = [
 ]
 
 
+def _derived(word: str, object_lemma: str) -> bool:
+    """An attribute made from the object's own noun says nothing: "grassy grass", "a sandy sand"."""
+    return len(object_lemma) >= 3 and word != object_lemma and word.startswith(object_lemma)
+
+
 def _parse_toml(name: str, raw: bytes) -> dict:
     try:
         return tomllib.loads(raw.decode("utf-8"))
@@ -70,6 +75,7 @@ class Lexicon:
         self._relations = RelationIndex(_parse_toml(RELATIONS_FILE, raw[RELATIONS_FILE]), RELATIONS_FILE)
         # object_relation per pair: generation asks about the same pairs caption after caption
         self._object_relations: dict[tuple[str, str], str | None] = {}
+        self._words_by_type: dict[str, Mapping[str, tuple[str, ...]]] = {}  # per object lemma
 
     @classmethod
     def from_dir(cls, path: str | os.PathLike[str]) -> Lexicon:
@@ -123,6 +129,11 @@ class Lexicon:
         """Coarse category ("animal", "person_role", ...); for a hypernym word, the first one it names."""
         return self._objects.category(lemma)
 
+    def object_addable(self, lemma: str) -> bool:
+        """False for a thing that belongs to someone (a body part): ADD never puts one in on its own
+        ("on their shoulder and a face"); True for every other object and for unknown words."""
+        return self._objects.category(lemma) not in self._objects.owned
+
     def object_plural(self, lemma: str) -> str | None:
         """Irregular plural if listed (e.g. "man" -> "men")."""
         return self._objects.plural(lemma)
@@ -168,19 +179,27 @@ class Lexicon:
 
     def attribute_words_by_type(self, object_lemma: str) -> Mapping[str, tuple[str, ...]]:
         """Every attribute type plausible for the object's category, in file order, with the words of it
-        plausible on the object (``attribute_words_for``); empty for an unknown object. Read-only."""
-        return self._attributes.plausible_by_type(self._objects.places_of(object_lemma))
+        plausible on the object (``attribute_words_for``), less those made from its own noun ("grassy"
+        for grass); empty for an unknown object. Read-only."""
+        found = self._words_by_type.get(object_lemma)
+        if found is None:
+            found = self._attributes.plausible_by_type(self._objects.places_of(object_lemma))
+            if any(_derived(w, object_lemma) for words in found.values() for w in words):
+                found = {t: tuple(w for w in words if not _derived(w, object_lemma)) for t, words in found.items()}
+            self._words_by_type[object_lemma] = found
+        return found
 
     def attribute_plausible_on(self, word: str, object_lemma: str) -> bool:
         """False for an attribute word that its type's `on` list leaves out for this object ("denim" for a
         table); True otherwise, also for words of no type, of types that do not apply to the object at
         all, and for objects the lexicon does not know."""
-        return word not in self._attributes.implausible_at(self._objects.places_of(object_lemma))
+        return word not in self._attributes.implausible_at(self._objects.places_of(object_lemma)) and not _derived(
+            word, object_lemma)
 
     def attribute_plausible(self, words: Iterable[str], object_lemma: str) -> list[str]:
         """The words, less those ``attribute_plausible_on`` rejects for this object; order kept."""
         drop = self._attributes.implausible_at(self._objects.places_of(object_lemma))
-        return [w for w in words if w not in drop]
+        return [w for w in words if w not in drop and not _derived(w, object_lemma)]
 
     def attribute_type_names(self) -> list[str]:
         """All attribute types in file order."""
