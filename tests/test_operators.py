@@ -375,3 +375,33 @@ def test_replace_relation_takes_near_to_whole(nlp):
     out = texts(run(nlp, "A baby elephant stands near to four larger adult elephants.", ["replace"], ("rel",)))
     assert "A baby elephant stands far from four larger adult elephants." in out
     assert not any(" near " in t and " near to " not in t for t in out), out
+
+
+def test_relations_never_edit_half_of_a_hyphenated_word(nlp):
+    """"double-decked" is one word: REPLACE never makes "a double-served bus", SWAP never moves "decked"."""
+    caption = "People stand near the curb behind a lime green double-decked bus."
+    out = texts(run(nlp, caption, ["replace", "swap"], ("rel",)))
+    assert out and not [t for t in out if "double-decked" not in t], out
+    assert "People stand far from the curb behind a lime green double-decked bus." in out
+
+
+def test_a_count_change_makes_every_verb_of_the_subject_agree(nlp):
+    """"Two dogs run and jump": both verbs follow the new count, never "One dog runs and jump"."""
+    out = texts(run(nlp, "Two dogs run and jump in the grass.", ["replace"], ("att",)))
+    assert "One dog runs and jumps in the grass." in out
+    assert not [t for t in out if t.startswith(("One", "A ")) and " jump " in t], out
+
+
+def test_add_attribute_never_makes_one_of_the_objects_own_noun(nlp):
+    """"grassy grass", "a sandy sand": an attribute made from the noun it goes on says nothing."""
+    out = texts(run(nlp, "Two dogs run and jump in the grass.", ["add"], ("att",)))
+    assert out and not [t for t in out if "grassy" in t], out
+
+
+def test_add_object_never_adds_a_body_part_on_its_own(nlp):
+    """A shoulder is someone's: never "a crate on their shoulder and a face"."""
+    out = texts(run(nlp, "A person carrying a crate on their shoulder.", ["add"], ("obj",), add_length="longer"))
+    assert out and not [t for t in out if "shoulder and" in t or "and a shoulder" in t], out
+    lex = load_lexicon()
+    body = {w for w in lex.object_substitutes("shoulder")}
+    assert not [t for t in out if set(t.rstrip(".").split()) & body], out

@@ -180,6 +180,13 @@ def _agreeing_verbs(parse: Parse, holder: int) -> list[int]:
         c for c in kids[holder] if toks[c].dep == "relcl"
         and any(toks[g].dep in SUBJECT_DEPS and toks[g].lower in RELATIVE_PRONOUNS for g in kids[c])
     )
+    # "two dogs run and jump" -> "a dog runs and jumps": a present verb joined to one of them, with no
+    # subject of its own, shares theirs
+    verbs.extend(
+        c for v in list(verbs) for c in kids[v] if toks[c].dep == "conj"
+        and (toks[c].tag in {"VBP", "VBZ"} or toks[c].tag == "VB" and toks[v].tag in {"VBP", "VBZ"})
+        and not any(toks[g].dep in SUBJECT_DEPS for g in kids[c])
+    )
     return verbs
 
 

@@ -540,12 +540,20 @@ def _is_verb(tok, lex, head_to_obj) -> bool:
     )
 
 
+def _hyphenated(toks, i: int) -> bool:
+    """Token i is part of a hyphenated word ("double-decked", "snow-covered"): a hyphen glued to it."""
+    return (i > 0 and toks[i - 1].text == "-" and not toks[i - 1].ws) or (
+        not toks[i].ws and i + 1 < len(toks) and toks[i + 1].text == "-")
+
+
 def _relations(parse: Parse, head_to_obj: dict[int, int], mwp, verbs=frozenset()) -> list[Relation]:
     toks = parse.tokens
     kids = parse.children
     out: list[Relation] = []
     lex = load_lexicon()
     for tok in toks:
+        if _hyphenated(toks, tok.i):
+            continue  # half of a word: never "a double-served bus"
         if tok.i in verbs or _is_verb(tok, lex, head_to_obj):
             subj = head_to_obj.get(tok.i - 1) if tok.i in verbs else _verb_subject(parse, tok.i, head_to_obj)
             dobj = next((c for c in kids[tok.i] if toks[c].dep in {"dobj", "attr", "dative"}), None)
