@@ -25,7 +25,7 @@ CAPTIONS = [
     ("A large pizza on a white plate next to a glass.", "img/007.jpg"),
     ("A girl in a yellow dress eating an apple.", "img/008.jpg"),
     ("An old man reading a newspaper on a bench.", "img/009.jpg"),
-    ("A brown horse standing behind a wooden fence.", "img/010.jpg"),
+    ("A little girl feeding a brown goat.", "img/010.jpg"),  # two animate actants: a relation swap
 ]
 
 

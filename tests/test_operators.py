@@ -405,3 +405,40 @@ def test_add_object_never_adds_a_body_part_on_its_own(nlp):
     lex = load_lexicon()
     body = {w for w in lex.object_substitutes("shoulder")}
     assert not [t for t in out if set(t.rstrip(".").split()) & body], out
+
+
+@pytest.mark.parametrize(
+    ("caption", "expected"),
+    [
+        ("A man throws a tennis ball and poses his racquet.", set()),  # never "A tennis ball throws a man"
+        ("A beautiful woman cooking food in a kitchen.", set()),  # never "A kitchen cooking food in a ... woman"
+        ("A dog chasing a cat in the yard.", {"A cat chasing a dog in the yard."}),  # never "The yard chasing"
+        ("A black dog chasing a white cat.", {"A white cat chasing a black dog."}),
+        ("A cake sitting on a table.", {"A table sitting on a cake."}),  # staying in place: anything can
+    ],
+)
+def test_swap_relation_never_makes_a_thing_do_what_a_person_or_an_animal_did(nlp, caption, expected):
+    """A text-only model rejects "A tennis ball throws a man" without the image: no hard negative."""
+    gen = run(nlp, caption, ["swap"], ("rel",))
+    assert texts(gen) == expected
+    if not expected:
+        assert any("a thing would do what a person or an animal does" in s.reason for s in gen.skips), gen.skips
+
+
+@pytest.mark.parametrize(
+    ("caption", "subtype", "expected"),
+    [
+        # never "A red frisbee throwing a young boy", "The park throwing a red frisbee in a young boy"
+        ("A young boy throwing a red frisbee in the park.", "obj", {"A young boy throwing the park in a red frisbee."}),
+        # never "A couch petting a dog on a man", "A man petting a couch on a dog"
+        ("A man petting a dog on a couch.", "obj", {"A dog petting a man on a couch."}),
+        # never "A blue woman holding an umbrella", "A wooden bird sitting on a small fence"
+        ("A woman holding a blue umbrella.", "att", set()),
+        ("A small bird sitting on a wooden fence.", "att", set()),
+        # two colours trade places: the caption itself puts a colour on each
+        ("A black man riding a white horse.", "att", {"A white man riding a black horse."}),
+        ("A red dress and a cake.", "att", {"A dress and a red cake.", "A red cake and a dress."}),
+    ],
+)
+def test_swap_puts_no_object_where_it_cannot_act_nor_an_attribute_where_it_cannot_be(nlp, caption, subtype, expected):
+    assert texts(run(nlp, caption, ["swap"], (subtype,))) == expected

@@ -145,3 +145,16 @@ def test_cli_by_subset(tmp_path):
     assert json.loads(result.stdout)["categories"]["swap_att"]["subsets"]["foil-it"]["items"] == 1
     table = CliRunner().invoke(main, ["replicate", str(path), "--by", "subset"], env={"COLUMNS": "200"})
     assert table.exit_code == 0 and "  plurals" in table.output and "  foil-it" in table.output
+
+
+def test_replicate_measures_every_grammatical_swap_that_default_generation_leaves_out(nlp):
+    """Benchmarks hold implausible swaps ("A surfboard carrying a person"): replicate runs with the
+    plausibility rules off, so its figures say which edits hardneg can make; default output has none."""
+    from toolkit.generation.operators import GenerationConfig, generate
+    from toolkit.text.parse import parse_text
+
+    caption, negative = "A person carrying a surfboard on the beach.", "A surfboard carrying a person on the beach."
+    result = replicate(pairs(("swap_obj", caption, negative)), nlp=nlp)
+    assert result["categories"]["swap_obj"]["exact"] == 1.0
+    default = generate(parse_text(caption, nlp=nlp), GenerationConfig(operators=("swap",), max_candidates=60))
+    assert negative not in {c.text for c in default.candidates}

@@ -248,10 +248,12 @@ def replicate(
         key = (record.caption, family)
         fresh = key not in cache
         if fresh:
-            # plain ADD only: the benchmark's ADD negatives are insertions (length-neutral ADD is hardneg's own)
+            # plain ADD only: the benchmark's ADD negatives are insertions (length-neutral ADD is hardneg's own);
+            # no plausibility rules: benchmarks hold implausible negatives ("A surfboard carrying a person")
+            # that hardneg's default output leaves out on purpose, and this measures which edits it can make
             config = GenerationConfig(operators=(family,), subtypes=FAMILY_SUBTYPES[family], depth=depth,
                                       max_candidates=max_candidates, per_site=per_site, seed=seed,
-                                      add_length="longer")
+                                      add_length="longer", plausibility=False)
             cache[key] = generate(parses[record.caption], config, lex, counts).candidates
             if validity:
                 toks = [t.text for t in parses[record.caption].tokens]

@@ -90,7 +90,8 @@ def generation_options(f):
     f = click.option("--seed", type=int, default=0, show_default=True, help="Selection seed (output is deterministic).")(f)
     f = click.option("--plausibility/--no-plausibility", default=True, show_default=True,
                      help="Draw substitutes by how often captions use them and drop candidates much less probable "
-                          "than their caption, under a language model of the stored captions.")(f)
+                          "than their caption, under a language model of the stored captions; SWAP puts no thing where a "
+                          "person or an animal acted and no attribute on an object it never describes.")(f)
     f = click.option("--max-plausibility-drop", "max_drop", type=click.FloatRange(0), default=5.0, show_default=True,
                      help="Nats a candidate may be less probable than its caption (after a word's mean cost per "
                           "extra word) before it is dropped.")(f)

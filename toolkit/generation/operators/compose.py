@@ -54,7 +54,9 @@ class GenerationConfig:
     # `per_site` substitutes from `per_site * pool` valid ones, each in proportion to how often captions
     # use it, and a candidate whose log-probability is more than `max_plausibility_drop` nats below its
     # caption's (after allowing the corpus's mean cost of a word per extra word) is dropped; None keeps
-    # every candidate. The default drop, 5 nats, is about one word's mean cost.
+    # every candidate. The default drop, 5 nats, is about one word's mean cost. It also keeps SWAP's
+    # selection rules (`Swap.plausible_only`: no thing where a person or an animal acted, no attribute on
+    # an object its type never describes); `hardneg replicate` turns both off.
     plausibility: bool = True
     pool: int = 3
     max_plausibility_drop: float | None = 5.0
@@ -108,8 +110,12 @@ def propose_all(
     skips: list[Skip] = []
     per_site = config.per_site * config.pool if lm is not None else config.per_site
     for name in config.operators:
-        operator = Add(per_site, counts, config.add_length) if name == "add" else OPERATORS[name](
-            per_site=per_site, counts=counts)
+        if name == "add":
+            operator: Operator = Add(per_site, counts, config.add_length)
+        elif name == "swap":
+            operator = Swap(per_site, counts, plausible_only=config.plausibility)
+        else:
+            operator = OPERATORS[name](per_site=per_site, counts=counts)
         proposals = operator.propose(parse, config.subtypes, lex)
         sites.extend(proposals.sites)
         skips.extend(proposals.skips)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
+from toolkit.generation.corpus import CorpusCounts
 from toolkit.generation.operators.base import Change, Edit, Operator, Site
 from toolkit.generation.operators.sites import (
     after_determiner,
@@ -25,7 +26,7 @@ from toolkit.generation.operators.sites import (
 from toolkit.text.lexicon import Lexicon
 from toolkit.text.morph import inflect_noun
 from toolkit.text.parse import Parse
-from toolkit.text.scene import QUANTIFIER_NOUNS, Attribute, SceneObject
+from toolkit.text.scene import QUANTIFIER_NOUNS, Attribute, Relation, SceneObject
 
 
 def movable_words(parse: Parse, start: int, end: int) -> tuple[str, ...]:
@@ -239,13 +240,38 @@ def modifiers_fit(parse: Parse, lex: Lexicon, stay: int, come: int) -> bool:
             if tok.pos in {"PUNCT", "CCONJ", "ADV", "DET", "NUM"} or tok.lower == "of" or tok.lemma.lower() in QUANTIFIER_NOUNS:
                 continue  # "black and white", "very large", "a group of", "rows of"
             return False
-        if att.type != "count" and (types is not None and att.type not in types or not lex.attribute_plausible_on(att.lemma, new)):
+        if not attribute_fits(lex, att, new, types):
             return False
     return True
 
 
+def attribute_fits(lex: Lexicon, att: Attribute, new: str, types: set[str] | None = None, attested: bool = False) -> bool:
+    """Whether the attribute reads as well on the object `new` as on its own: a type that applies to it
+    (unless the caption `attested` it) and a word plausible on it (never "a *blue* woman", "a *wooden*
+    bird"). Counts fit anything; an object the lexicon does not know takes any word its `on` lists allow."""
+    if att.type in {None, "count"}:
+        return True  # words of no type are left to modifiers_fit and the caption model
+    if attested:
+        return lex.attribute_plausible_on(att.lemma, new)
+    if types is None and lex.is_object(new):
+        types = set(lex.attribute_types_for(new))
+    return (types is None or att.type in types) and lex.attribute_plausible_on(att.lemma, new)
+
+
 class Swap(Operator):
+    """Exchange two objects, two attributes or the actants of a relation.
+
+    `plausible_only` (GenerationConfig.plausibility, the default) keeps each word where it can be: no
+    thing takes the place of a person or an animal that does something, no attribute moves onto an
+    object its type never describes. Off, SWAP makes every grammatical exchange, as benchmarks do
+    ("A surfboard carrying a person", "Two wooden elephants" are SugarCrepe negatives): `hardneg
+    replicate` turns it off to measure which of a benchmark's edits hardneg can make at all."""
+
     name = "swap"
+
+    def __init__(self, per_site: int = 4, counts: CorpusCounts | None = None, plausible_only: bool = True) -> None:
+        super().__init__(per_site, counts)
+        self.plausible_only = plausible_only
 
     def _propose(self, parse: Parse, subtype: str, lex: Lexicon) -> list[Site] | str:
         return {"obj": self._objects, "att": self._attributes, "rel": self._relations}[subtype](parse, lex)
@@ -271,6 +297,10 @@ class Swap(Operator):
             same = self._same_thing(lex, a, b)
             if same and self._phrase(parse, a) == self._phrase(parse, b) or _same_but_article(parse, lex, a, b):
                 blocked.add("the objects are identical, synonyms or hypernyms")
+                continue
+            why = self.plausible_only and (_cannot_take_place(parse, lex, ka, b.lemma) or _cannot_take_place(parse, lex, kb, a.lemma))
+            if why:
+                blocked.add(why)
                 continue
             link = symmetric_link(scene, lex, ka, kb, stationary=True)
             if link:
@@ -337,6 +367,13 @@ class Swap(Operator):
             if oa.lemma == ob.lemma and (conjuncts(parse, oa, ob) or symmetric_link(scene, lex, x.obj, y.obj)):
                 blocked.add("interchangeable objects")
                 continue
+            # two words of one type trade places: the caption says the type applies to both ("a black man
+            # riding a white horse"), only the words are checked
+            same_type = x.type == y.type
+            if self.plausible_only and not (attribute_fits(lex, x, ob.lemma, attested=same_type)
+                                            and attribute_fits(lex, y, oa.lemma, attested=same_type)):
+                blocked.add("an attribute implausible on its new object")
+                continue
             if (x.type == "count") != (y.type == "count"):
                 count = x if x.type == "count" else y
                 if count.kind == "article":
@@ -352,7 +389,7 @@ class Swap(Operator):
                 priority = 0 if x.type and x.type == y.type else 1
             sites.append(self.site("att", [(x, y)], lambda pair, rank: self._attribute_pair(parse, lex, pair[0], pair[1], rank),
                                    priority))
-        sites.extend(self._moves(parse, attrs))
+        sites.extend(self._moves(parse, lex, attrs))
         sites.extend(self._modifier_nouns(parse, lex, attrs))
         sites.extend(self._coordinated_nouns(parse, lex))
         return sites or "; ".join(sorted(blocked)) or "attributes on fewer than two objects"
@@ -439,7 +476,7 @@ class Swap(Operator):
             rank,
         )
 
-    def _moves(self, parse: Parse, attrs: list[Attribute]) -> list[Site]:
+    def _moves(self, parse: Parse, lex: Lexicon, attrs: list[Attribute]) -> list[Site]:
         """Move an attribute to an object that has none: "a red dress and a cake" -> "a dress and a red cake"."""
         scene = parse.scene
         toks = parse.tokens
@@ -454,6 +491,7 @@ class Swap(Operator):
             targets = [
                 t for k, t in enumerate(scene.objects)
                 if k != x.obj and k not in has_attr and t.lemma != scene.objects[x.obj].lemma
+                and (not self.plausible_only or attribute_fits(lex, x, t.lemma))
                 and not (t.noun_start <= x.start < t.end or x.start <= t.noun_start < x.end)
             ]
             if targets:
@@ -509,6 +547,11 @@ class Swap(Operator):
             if overlaps((a.start, a.end), (b.start, b.end)) or self._same_thing(lex, a, b):
                 blocked.add("identical arguments")
                 continue
+            why = self.plausible_only and (_cannot_take_place(parse, lex, rel.subj, b.lemma, rel)
+                                           or _cannot_take_place(parse, lex, rel.obj, a.lemma))
+            if why:
+                blocked.add(why)
+                continue
             detail = f"{rel.lemma}: {a.lemma}<->{b.lemma}"
             if _orphans(parse, lex, a, b, "phrase"):
                 blocked.add(ORPHAN)
@@ -519,6 +562,39 @@ class Swap(Operator):
 
 
 VERB_COMPLEMENTS = frozenset({"dobj", "prt", "acomp", "attr", "dative", "oprd"})
+ANIMATE = frozenset({"person", "person_role", "animal"})
+PEOPLE = frozenset({"person", "person_role"})
+
+
+def _actions(parse: Parse, lex: Lexicon, k: int, rel: Relation | None = None) -> list[str]:
+    """The verbs object k does, less verbs of staying in place ("a cake sitting on a table" reads as well
+    as "a cat sitting on a table"): every verb it is the subject of and, given a relation, the verb that
+    relation's preposition hangs on ("cooking food *in* a kitchen")."""
+    verb = rel.verb if rel is not None else None
+    acts = [r.lemma for r in parse.scene.relations if r.kind == "verb" and (r.subj == k or verb is not None and r.start == verb)]
+    if verb is not None and not any(r.start == verb for r in parse.scene.relations):
+        acts.append(parse.tokens[verb].lemma.lower())
+    return [v for v in acts if not lex.is_stationary(v)]
+
+
+def _cannot_take_place(parse: Parse, lex: Lexicon, k: int, new: str, rel: Relation | None = None) -> str:
+    """Why the object `new` cannot take the place of object k, or "": a thing never does what a person or
+    an animal did ("A tennis ball throws a man", "A kitchen cooking food in a woman"; a text-only model
+    spots those), nor an animal what only people do, nor a thing undergo what only the living do
+    ("petting a couch")."""
+    was, now = lex.object_category(parse.scene.objects[k].lemma), lex.object_category(new)
+    actions = _actions(parse, lex, k, rel)
+    if now is None:
+        return ""  # a word the lexicon does not know ("others", "boarder"): nothing to go on
+    if actions and was in ANIMATE and now not in ANIMATE:
+        return f"a thing would do what a person or an animal does ('{actions[0]}')"
+    people_only = [v for v in actions if lex.needs_person_subject(v)]
+    if people_only and now not in PEOPLE:
+        return f"only people '{people_only[0]}'"
+    done_to = [r.lemma for r in parse.scene.relations if r.obj == k and lex.needs_animate_object(r.lemma)]
+    if done_to and now not in ANIMATE:
+        return f"only the living are '{done_to[0]}'-ed"
+    return ""
 
 
 def _side_by_side(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject, full: bool) -> bool:
