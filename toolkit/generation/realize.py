@@ -11,7 +11,7 @@ from lemminflect import getLemma
 from toolkit.generation.operators.base import Change, Edit, Fix
 from toolkit.text.morph import agree_verb, countable, indefinite_article, match_case, singular
 from toolkit.text.parse import Parse
-from toolkit.text.scene import NOUN_POS, QUANTIFIER_NOUNS, SUBJECT_DEPS, verbs_read_as_nouns
+from toolkit.text.scene import NOUN_POS, QUANTIFIER_NOUNS, SUBJECT_DEPS, modifier_read_as_name, verbs_read_as_nouns
 
 QUANTITY_WORDS = frozenset({"few", "couple", "lot", "lots", "dozen", "bunch", "number", "pair", "handful", "great"})
 
@@ -301,7 +301,8 @@ def _fix_case(parse: Parse, slots: list[list], fixes: list[Fix]) -> None:
         moved = next((s for s in slots if s[SRC] == 0), None)
         text = moved[TEXT] if moved else ""
         acronym = len(text) > 1 and text.isupper()  # "A" is a capitalised article, "TV" an acronym
-        if moved and first.pos != "PROPN" and text != "I" and not acronym:
+        name = first.pos == "PROPN" and not modifier_read_as_name(first)
+        if moved and not name and text != "I" and not acronym:
             new = text[0].lower() + text[1:]
             if new != text:
                 fixes.append(Fix(0, text, new, "capitalisation"))

@@ -194,6 +194,15 @@ def _in_chain(tok, head: int, attr_type) -> bool:
     return tok.head != head and tok.pos in NOUN_POS and attr_type is not None and attr_type(tok) in _CHAIN_TYPES
 
 
+def modifier_read_as_name(tok) -> bool:
+    """A capitalised attribute word the tagger took for a name modifying the next word ("*White* ornate
+    seat", the caption's first word): neither an object nor a name to keep capitalised."""
+    if tok.tag != "NNP" or tok.dep not in {"compound", "amod", "nmod"}:
+        return False
+    lex = load_lexicon()
+    return bool(lex.attribute_type(tok.lower)) and not lex.is_object(tok.lower)
+
+
 def extract_scene(parse: Parse) -> Scene:
     """Build the scene view of a parse."""
     lex = load_lexicon()
@@ -234,6 +243,8 @@ def extract_scene(parse: Parse) -> Scene:
             continue
         if tok.pos not in NOUN_POS:
             continue
+        if modifier_read_as_name(tok):
+            continue  # a capitalised modifier the tagger read as a name ("*White* ornate seat"): no object
         subject = tok.head in verbs and tok.i == tok.head - 1  # "A *surfer* paddles over a wave"
         if tok.dep == "compound" and toks[tok.head].pos in NOUN_POS and not subject:
             continue  # part of a noun unit ("stop" in "stop sign") or a modifier ("wood table")

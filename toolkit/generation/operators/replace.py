@@ -368,7 +368,9 @@ def _object_follows(parse: Parse, rel: Relation, end: int) -> bool:
     for c in kids[rel.start]:
         if toks[c].dep in {"dobj", "dative"} and min([c, *(g for g in kids[c] if g < c)]) == end:
             return True
-    return False
+    # a phrase right after the verb reads as its object whatever the parser hung it on ("puckering *his
+    # lips* holding an orange": "lips" parsed as the next verb's subject); never "kneeling his lips"
+    return any(o.start == end for o in parse.scene.objects)
 
 
 # Particles and adverbs of place that read with no object after them ("propped *up*", "running *around*"); not

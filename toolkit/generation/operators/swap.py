@@ -26,7 +26,7 @@ from toolkit.generation.operators.sites import (
 from toolkit.text.lexicon import Lexicon
 from toolkit.text.morph import inflect_noun
 from toolkit.text.parse import Parse
-from toolkit.text.scene import QUANTIFIER_NOUNS, Attribute, Relation, SceneObject
+from toolkit.text.scene import QUANTIFIER_NOUNS, Attribute, Relation, SceneObject, modifier_read_as_name
 
 
 def movable_words(parse: Parse, start: int, end: int) -> tuple[str, ...]:
@@ -41,7 +41,8 @@ def movable_words(parse: Parse, start: int, end: int) -> tuple[str, ...]:
             ws.append(tok.text)
     first = parse.tokens[start]
     acronym = len(ws[0]) > 1 and ws[0].isupper() if ws else False
-    if start == 0 and ws and first.pos != "PROPN" and ws[0] != "I" and not acronym:
+    name = first.pos == "PROPN" and not modifier_read_as_name(first)
+    if start == 0 and ws and not name and ws[0] != "I" and not acronym:
         ws[0] = ws[0][0].lower() + ws[0][1:]
     return tuple(ws)
 
@@ -523,10 +524,17 @@ class Swap(Operator):
                 continue
             if toks[x.start].tag != toks[y.start].tag or overlaps((x.start, x.end), (y.start, y.end)):
                 continue  # the same verb form only: no re-inflection, no agreement to redo
-            spans = [((x.start, x.end), (y.start, y.end))]
             px, py = _verb_phrase(parse, x.start, x.end), _verb_phrase(parse, y.start, y.end)
-            if (px, py) != spans[0] and not overlaps(px, py):
-                spans.append((px, py))  # "a woman walking ... a man riding a bike" -> "... riding a bike ... walking"
+            # the verbs alone only where both take an object or neither does: never "sitting a red apple"
+            # (benchmarks have them: "A dog swimming a small wave with his owner surfing" in SugarCrepe)
+            alone = (x.obj is None) == (y.obj is None) or not self.plausible_only
+            spans = [((x.start, x.end), (y.start, y.end))] if alone else []
+            if (px, py) != ((x.start, x.end), (y.start, y.end)) and not overlaps(px, py) and min(px[1], py[1]) < max(px[0], py[0]):
+                # "a woman walking ... a man riding a bike" -> "... riding a bike ... walking"; never side by side
+                # ("containing flowers sitting on a table" -> "sitting containing flowers on a table")
+                spans.append((px, py))
+            if not spans:
+                continue
             choices = [_exchange(parse, a, b, "rel", f"actions: {x.lemma}<->{y.lemma}") for a, b in spans]
             sites.append(self.site("rel", choices, lambda e, rank: e, priority=1))
         return sites
