@@ -1,5 +1,7 @@
 """Operators on concrete captions: exact outputs, and the cases that must produce nothing."""
 
+import re
+
 import pytest
 
 from toolkit.generation.operators import GenerationConfig, generate
@@ -443,6 +445,10 @@ def test_swap_relation_never_makes_a_thing_do_what_a_person_or_an_animal_did(nlp
         # two colours trade places: the caption itself puts a colour on each
         ("A black man riding a white horse.", "att", {"A white man riding a black horse."}),
         ("A red dress and a cake.", "att", {"A dress and a red cake.", "A red cake and a dress."}),
+        # a word the lexicon does not know is a thing, a name a person: never "Traffic holding onto Dad"
+        ("Girl holding onto Dad in traffic.", "obj", {"Dad holding onto girl in traffic.", "Girl holding onto traffic in Dad."}),
+        # "others" stands for people and moves whole: never "Men watch an other surfing"
+        ("Others watch a man surfing.", "obj", {"A man watches others surfing."}),
     ],
 )
 def test_swap_puts_no_object_where_it_cannot_act_nor_an_attribute_where_it_cannot_be(nlp, caption, subtype, expected):
@@ -464,3 +470,12 @@ def test_a_capitalised_colour_read_as_a_name_is_no_object(nlp):
     out = texts(run(nlp, caption, ["swap"], ("obj",)))
     assert out == {"Television in nicely decorated room with white ornate seat.",
                    "Nicely decorated room in white ornate seat with television."}
+
+
+def test_add_attribute_stays_inside_its_noun_phrase_and_never_before_a_pronoun(nlp):
+    """"A bird cleans itself": "cleans" is a verb, no attribute whose place decides where "big" goes (never
+    "A bird big cleans itself"); "someone" takes no adjective (never "while adult someone looks on")."""
+    out = texts(run(nlp, "A bird cleans itself next to a body of water.", ["add"], ("att",), per_site=8))
+    assert out and not [t for t in out if re.search(r"bird \w+ cleans", t)], out
+    out = texts(run(nlp, "A dog sits on a bed while someone looks on.", ["add"], ("att",), per_site=8))
+    assert out and not [t for t in out if "while someone" not in t], out

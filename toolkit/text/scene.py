@@ -460,8 +460,8 @@ def _loose_attributes(parse: Parse, objects: list[SceneObject], attributes: list
             out.append(Attribute(first.i, second.i + 1, target, "loose", f"{first.lower} {second.lower}", t))
             covered |= {first.i, second.i}
     for tok in toks:
-        if tok.i in covered or tok.pos not in {"ADJ", "NOUN", "PROPN", "VERB", "ADV"}:
-            continue
+        if tok.i in covered or tok.pos not in {"ADJ", "NOUN", "PROPN", "VERB", "ADV"} or tok.tag in {"VBZ", "VBP"}:
+            continue  # (a present-tense verb is no attribute: "A bird *cleans* itself")
         t = attr_type(tok)
         if t not in LOOSE_TYPES or (tok.i, tok.i + 1) in spans:
             continue

@@ -65,8 +65,8 @@ def insertion(parse: Parse, obj_index: int, type_: str) -> int:
     obj = scene.objects[obj_index]
     rank = TYPE_ORDER.get(type_, DEFAULT_ORDER)
     for att in scene.attributes_of(obj_index):
-        if att.kind == "predicate" or att.start >= obj.noun_start:
-            continue
+        if att.kind == "predicate" or not obj.start <= att.start < obj.noun_start:
+            continue  # (only modifiers inside the phrase: never "A bird *big* cleans itself")
         if TYPE_ORDER.get(att.type or "", DEFAULT_ORDER) > rank:
             return att.start
     return obj.noun_start
@@ -224,6 +224,8 @@ class Add(Operator):
             return "no objects"
         sites: list[Site] = []
         for k, obj in enumerate(scene.objects):
+            if parse.tokens[obj.head].pos == "PRON":
+                continue  # "someone" takes no adjective before it: never "adult someone"
             known = _attribute_lemma(lex, obj)
             # an object gets only the words of a type that are plausible on it ("a denim jacket", not "a
             # denim sink"); a type with none left is no type for it

@@ -217,9 +217,14 @@ def _plain_count(parse: Parse, att: Attribute) -> bool:
     return att.lemma not in _PHRASAL_COUNTS and not (att.end < len(toks) and toks[att.end].lower == "of")
 
 
+PRONOUN_NOUNS = frozenset({"other", "others", "one", "ones"})
+
+
 def nouns_fit(parse: Parse, a: SceneObject, b: SceneObject) -> bool:
     """Whether each noun can take the other's place in that place's number ("a hat ... glasses": never
-    "a glasses")."""
+    "a glasses"); a word that stands for a noun never moves alone ("others": never "an other")."""
+    if {a.lemma, b.lemma} & PRONOUN_NOUNS:
+        return False
     return (fits_number(b.lemma, a.number, determiner_of(parse, a, a.noun_start))
             and fits_number(a.lemma, b.number, determiner_of(parse, b, b.noun_start)))
 
@@ -299,7 +304,7 @@ class Swap(Operator):
             if same and self._phrase(parse, a) == self._phrase(parse, b) or _same_but_article(parse, lex, a, b):
                 blocked.add("the objects are identical, synonyms or hypernyms")
                 continue
-            why = self.plausible_only and (_cannot_take_place(parse, lex, ka, b.lemma) or _cannot_take_place(parse, lex, kb, a.lemma))
+            why = self.plausible_only and (_cannot_take_place(parse, lex, ka, b) or _cannot_take_place(parse, lex, kb, a))
             if why:
                 blocked.add(why)
                 continue
@@ -555,8 +560,8 @@ class Swap(Operator):
             if overlaps((a.start, a.end), (b.start, b.end)) or self._same_thing(lex, a, b):
                 blocked.add("identical arguments")
                 continue
-            why = self.plausible_only and (_cannot_take_place(parse, lex, rel.subj, b.lemma, rel)
-                                           or _cannot_take_place(parse, lex, rel.obj, a.lemma))
+            why = self.plausible_only and (_cannot_take_place(parse, lex, rel.subj, b, rel)
+                                           or _cannot_take_place(parse, lex, rel.obj, a))
             if why:
                 blocked.add(why)
                 continue
@@ -585,15 +590,30 @@ def _actions(parse: Parse, lex: Lexicon, k: int, rel: Relation | None = None) ->
     return [v for v in acts if not lex.is_stationary(v)]
 
 
-def _cannot_take_place(parse: Parse, lex: Lexicon, k: int, new: str, rel: Relation | None = None) -> str:
+# Words the lexicon has no category for that name people in captions ("while *others* watch", "*one* of
+# them"); names and pronouns ("Dad", "someone") are people too.
+_PEOPLE_WORDS = PRONOUN_NOUNS | {"couple"}
+
+
+def _kind_of(parse: Parse, lex: Lexicon, obj: SceneObject) -> str:
+    """The object's lexicon category (of its last word for an unknown compound: "baby girl"), "person" for
+    a name, a pronoun or a word for people, else "thing"."""
+    for word in dict.fromkeys((obj.lemma, obj.lemma.rsplit(" ", 1)[-1])):
+        category = lex.object_category(word)
+        if category:
+            return category
+    if parse.tokens[obj.head].pos in {"PRON", "PROPN"} or obj.lemma in _PEOPLE_WORDS:
+        return "person"
+    return "thing"
+
+
+def _cannot_take_place(parse: Parse, lex: Lexicon, k: int, new: SceneObject, rel: Relation | None = None) -> str:
     """Why the object `new` cannot take the place of object k, or "": a thing never does what a person or
-    an animal did ("A tennis ball throws a man", "A kitchen cooking food in a woman"; a text-only model
-    spots those), nor an animal what only people do, nor a thing undergo what only the living do
-    ("petting a couch")."""
-    was, now = lex.object_category(parse.scene.objects[k].lemma), lex.object_category(new)
+    an animal did ("A tennis ball throws a man", "A kitchen cooking food in a woman", "Traffic holding onto
+    Dad"; a text-only model spots those), nor an animal what only people do, nor a thing undergo what only
+    the living do ("petting a couch")."""
+    was, now = _kind_of(parse, lex, parse.scene.objects[k]), _kind_of(parse, lex, new)
     actions = _actions(parse, lex, k, rel)
-    if now is None:
-        return ""  # a word the lexicon does not know ("others", "boarder"): nothing to go on
     if actions and was in ANIMATE and now not in ANIMATE:
         return f"a thing would do what a person or an animal does ('{actions[0]}')"
     people_only = [v for v in actions if lex.needs_person_subject(v)]
