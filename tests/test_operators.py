@@ -479,3 +479,12 @@ def test_add_attribute_stays_inside_its_noun_phrase_and_never_before_a_pronoun(n
     assert out and not [t for t in out if re.search(r"bird \w+ cleans", t)], out
     out = texts(run(nlp, "A dog sits on a bed while someone looks on.", ["add"], ("att",), per_site=8))
     assert out and not [t for t in out if "while someone" not in t], out
+
+
+def test_a_passive_verb_is_replaced_only_by_one_its_subject_can_undergo(nlp):
+    """"A person being photographed": never "being laughed", "being sung", "being drunk"."""
+    out = texts(run(nlp, "A person being photographed while on a skateboard.", ["replace"], ("rel",), per_site=8))
+    verbs = {t.split()[3] for t in out if not t.startswith("A person being photographed")}
+    assert verbs == {"ignored"}, out
+    out = texts(run(nlp, "The shiny motorcycle has been put on display.", ["replace"], ("rel",), per_site=8))
+    assert "The shiny motorcycle has been taken off display." in out
