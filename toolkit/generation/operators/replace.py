@@ -408,10 +408,12 @@ def relation_fits(parse: Parse, lex: Lexicon, rel: Relation, end: int, sub: str)
         return False
     unit = verb_unit(parse, lex, rel) if end > rel.end else None
     old = unit[1] if unit else rel.lemma  # "has been *put on* display": the verb with its preposition
-    if passive and (lex.is_intransitive(sub) or not (_share_set(lex, old, sub) or lex.needs_animate_object(sub))):
-        # a passive's subject undergoes the new verb: one of the old verb's own contrast set or one done to
-        # the living ("being photographed" -> "being ignored", "being fed"), never "A person being laughed",
-        # "being sung", "being drunk"
+    if passive and lex.is_intransitive(sub):
+        return False  # never "A person being laughed"
+    if passive and lex.relation_kind(old) and not (_share_set(lex, old, sub) or lex.needs_animate_object(sub)):
+        # a passive's subject undergoes the new verb: one of the lexicon verb's own contrast set or one done
+        # to the living ("being photographed" -> "being ignored", "being fed"), never "being sung", "being
+        # drunk" (a verb the lexicon lacks gets verbs seen with objects in captions: `operators.actions`)
         return False
     # (a verb that takes no object itself has none: "sit cross legged" is no object)
     return not (follows and lex.is_intransitive(sub) and not lex.is_intransitive(rel.lemma))
