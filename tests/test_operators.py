@@ -445,6 +445,13 @@ def test_swap_relation_never_makes_a_thing_do_what_a_person_or_an_animal_did(nlp
         # two colours trade places: the caption itself puts a colour on each
         ("A black man riding a white horse.", "att", {"A white man riding a black horse."}),
         ("A red dress and a cake.", "att", {"A dress and a red cake.", "A red cake and a dress."}),
+        # "person" names a category, "soccer player" is an unknown compound of a known word, "orange and grey"
+        # a block of colours: never "A rainbow colored person", "A group of gray people", "Orange and grey players"
+        ("A person leaning against a metal rail while holding a rainbow colored umbrella.", "att",
+         {"A person leaning against a rainbow colored rail while holding a metal umbrella."}),
+        ("A group of people riding a large gray elephant.", "att", {"A group of large people riding a gray elephant."}),
+        ("Soccer players in orange and grey uniforms on a field.", "att",
+         {"Soccer players in uniforms on an orange and grey field."}),
         # a word the lexicon does not know is a thing, a name a person: never "Traffic holding onto Dad"
         ("Girl holding onto Dad in traffic.", "obj", {"Dad holding onto girl in traffic.", "Girl holding onto traffic in Dad."}),
         # "others" stands for people and moves whole: never "Men watch an other surfing"

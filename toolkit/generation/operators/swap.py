@@ -259,9 +259,18 @@ def attribute_fits(lex: Lexicon, att: Attribute, new: str, types: set[str] | Non
         return True  # words of no type are left to modifiers_fit and the caption model
     if attested:
         return lex.attribute_plausible_on(att.lemma, new)
-    if types is None and lex.is_object(new):
-        types = set(lex.attribute_types_for(new))
+    if types is None:  # also for a word naming a category ("a person"), or an unknown compound's last word
+        types = set(lex.attribute_types_for(new) or lex.attribute_types_for(new.rsplit(" ", 1)[-1])) or None
     return (types is None or att.type in types) and lex.attribute_plausible_on(att.lemma, new)
+
+
+def modifiers_fit_on(parse: Parse, lex: Lexicon, att: Attribute, new: str, attested: bool = False) -> bool:
+    """`attribute_fits` for an attribute or, for a block of modifiers ("orange and grey"), each typed one in it."""
+    if att.kind != "block":
+        return attribute_fits(lex, att, new, attested=attested)
+    parts = [a for a in parse.scene.attributes_of(att.obj)
+             if a.kind in {"amod", "noun_mod", "group"} and att.start <= a.start and a.end <= att.end]
+    return all(attribute_fits(lex, a, new, attested=attested) for a in parts)
 
 
 class Swap(Operator):
@@ -375,9 +384,9 @@ class Swap(Operator):
                 continue
             # two words of one type trade places: the caption says the type applies to both ("a black man
             # riding a white horse"), only the words are checked
-            same_type = x.type == y.type
-            if self.plausible_only and not (attribute_fits(lex, x, ob.lemma, attested=same_type)
-                                            and attribute_fits(lex, y, oa.lemma, attested=same_type)):
+            same_type = x.type is not None and x.type == y.type
+            if self.plausible_only and not (modifiers_fit_on(parse, lex, x, ob.lemma, attested=same_type)
+                                            and modifiers_fit_on(parse, lex, y, oa.lemma, attested=same_type)):
                 blocked.add("an attribute implausible on its new object")
                 continue
             if (x.type == "count") != (y.type == "count"):
@@ -497,7 +506,7 @@ class Swap(Operator):
             targets = [
                 t for k, t in enumerate(scene.objects)
                 if k != x.obj and k not in has_attr and t.lemma != scene.objects[x.obj].lemma
-                and (not self.plausible_only or attribute_fits(lex, x, t.lemma))
+                and (not self.plausible_only or modifiers_fit_on(parse, lex, x, t.lemma))
                 and not (t.noun_start <= x.start < t.end or x.start <= t.noun_start < x.end)
             ]
             if targets:
