@@ -327,7 +327,9 @@ def test_add_object_never_joins_a_phrase_right_before_the_subjects_verb(nlp):
     # "A person on a skateboard and a ball does ...": read (and parsed) as a plural subject of "does"
     out = texts(run(nlp, "A person on a skateboard does a flip in a parking lot.", ["add"], ("obj",)))
     assert not [t for t in out if t.startswith("A person on a skateboard and a ")], out
-    assert "A person on a skateboard does a flip in a parking lot and a park." in out
+    # (and nothing joins the setting: never "in a parking lot and a park")
+    assert "A person on a skateboard does a flip in a parking lot next to a surfboard." in out
+    assert not [t for t in out if "parking lot and" in t], out
     out = texts(run(nlp, "The girl with glasses is eating a slice of pizza.", ["add"], ("obj",)))
     assert not [t for t in out if t.startswith("The girl with glasses and a ")], out
     # the "of" of a quantity joins what the herd is of
@@ -495,3 +497,18 @@ def test_a_passive_verb_is_replaced_only_by_one_its_subject_can_undergo(nlp):
     assert verbs == {"ignored"}, out
     out = texts(run(nlp, "The shiny motorcycle has been put on display.", ["replace"], ("rel",), per_site=8))
     assert "The shiny motorcycle has been taken off display." in out
+
+
+@pytest.mark.parametrize(
+    ("caption", "never"),
+    [
+        ("Several people on surfboards who are riding a wave.", "a wave and"),  # the setting: one place
+        ("A man holding a tennis racquet on a court.", "a court and"),
+        ("A calico cat drinks water from a faucet.", "water and"),  # never "drinks water and some grass"
+        ("A calico cat drinks water from a faucet.", "calico a"),  # never "A calico a dog and cat drink"
+        ("An upscale living area containing white and glass furniture.", "glass and"),
+    ],
+)
+def test_add_object_joins_nothing_to_the_setting_nor_inside_a_split_phrase(nlp, caption, never):
+    out = texts(run(nlp, caption, ["add"], ("obj",), per_site=8, add_length="longer"))
+    assert out and not [t for t in out if never in t], out

@@ -138,12 +138,20 @@ def _second_verb_agrees(parse: Parse, obj: SceneObject) -> bool:
     return any(toks[c].dep == "conj" and toks[c].tag == "VBZ" for c in parse.children[verb])
 
 
+# Categories of the scene's setting: a caption has one ("on a beach", "in a kitchen"), so nothing is joined to it.
+SETTINGS = frozenset({"terrain", "place", "room", "sky"})
+
+
 class Add(Operator):
     name = "add"
     subtypes = ("obj", "att")
 
-    def __init__(self, per_site: int = 4, counts: CorpusCounts | None = None, add_length: str = "longer") -> None:
+    def __init__(self, per_site: int = 4, counts: CorpusCounts | None = None, add_length: str = "longer",
+                 plausible_only: bool = True) -> None:
         super().__init__(per_site, counts)
+        # (GenerationConfig.plausibility) no new object joined to the setting: "riding a wave and a field",
+        # "drinks water and some grass", "on a tennis court and a park"
+        self.plausible_only = plausible_only
         if add_length not in ADD_LENGTHS:
             raise ValueError(f"add_length must be one of {', '.join(ADD_LENGTHS)}, not {add_length!r}")
         self.add_length = add_length  # "longer": plain insertions; "neutral": length-neutral only; "both"
@@ -280,6 +288,12 @@ class Add(Operator):
             found = object_lemma_in_lexicon(lex, obj)
             if found is None or self._possessive(parse, obj):
                 continue
+            if self.plausible_only and lex.object_category(found[0]) in SETTINGS:
+                continue
+            if obj.full_end < len(parse.tokens) and parse.tokens[obj.full_end].tag in {"NN", "NNP"}:
+                # a singular noun next: the phrase goes on ("white and glass furniture": never "white and glass
+                # and a bowl furniture"); a plural may be a verb the tagger misread ("the phone *looks*")
+                continue
             subs = [s for s in lex.object_substitutes(found[0]) if s not in present and lex.object_addable(s)]
             if self.counts:
                 subs = self.counts.rank_objects(context, subs)
@@ -296,7 +310,9 @@ class Add(Operator):
 
             if not _joins_the_subject(parse, obj) and not (plural and _second_verb_agrees(parse, obj)):
                 sites.append(self.site("obj", subs, after))
-                sites.append(self.site("obj", subs[:2], before, priority=1))
+                if obj.start == 0 or parse.tokens[obj.start - 1].pos not in {"NOUN", "PROPN", "ADJ"}:
+                    # never inside a phrase the parser split ("A calico *a dog and* cat drink")
+                    sites.append(self.site("obj", subs[:2], before, priority=1))
         sites.extend(self._beside(parse, lex, context, present))
         return sites or "no object in the lexicon to join a new one to"
 

@@ -111,7 +111,7 @@ def propose_all(
     per_site = config.per_site * config.pool if lm is not None else config.per_site
     for name in config.operators:
         if name == "add":
-            operator: Operator = Add(per_site, counts, config.add_length)
+            operator: Operator = Add(per_site, counts, config.add_length, plausible_only=config.plausibility)
         elif name == "swap":
             operator = Swap(per_site, counts, plausible_only=config.plausibility)
         else:
