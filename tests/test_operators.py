@@ -512,3 +512,13 @@ def test_a_passive_verb_is_replaced_only_by_one_its_subject_can_undergo(nlp):
 def test_add_object_joins_nothing_to_the_setting_nor_inside_a_split_phrase(nlp, caption, never):
     out = texts(run(nlp, caption, ["add"], ("obj",), per_site=8, add_length="longer"))
     assert out and not [t for t in out if never in t], out
+
+
+def test_the_quickstart_caption_gets_no_path_after_a_still_verb_and_keeps_its_mirror_whole(nlp):
+    """"looking out a window": never "posing / sleeping out a window"; "a side view mirror" (split by the
+    parser) never lends "side" to the dog ("a side dog ... a view mirror")."""
+    caption = "a reflection of a dog looking out a window in a side view mirror"
+    out = texts(run(nlp, caption, ["replace", "swap"], ("rel", "att"), per_site=8))
+    assert out and not [t for t in out if re.search(r"\w+ing out a window", t) and "looking out" not in t], out
+    assert "a reflection of a dog looking away from a window in a side view mirror" in out
+    assert not [t for t in out if "side dog" in t], out

@@ -114,6 +114,8 @@ def propose_all(
             operator: Operator = Add(per_site, counts, config.add_length, plausible_only=config.plausibility)
         elif name == "swap":
             operator = Swap(per_site, counts, plausible_only=config.plausibility)
+        elif name == "replace":
+            operator = Replace(per_site, counts, plausible_only=config.plausibility)
         else:
             operator = OPERATORS[name](per_site=per_site, counts=counts)
         proposals = operator.propose(parse, config.subtypes, lex)

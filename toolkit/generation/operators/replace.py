@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from toolkit.generation.corpus import canonical_object
+from toolkit.generation.corpus import CorpusCounts, canonical_object
 from toolkit.generation.operators.actions import action_substitutes
 from toolkit.generation.operators.base import Change, Edit, Operator, Site
 from toolkit.generation.operators.counting import count_choices, count_edit, read_count
@@ -115,7 +115,15 @@ def attribute_choices(parse: Parse, lex: Lexicon, att: Attribute) -> list[str]:
 
 
 class Replace(Operator):
+    """Substitute one object, attribute or relation. `plausible_only` (GenerationConfig.plausibility) also
+    keeps a path after a verb for verbs of movement ("looking out a window", never "posing out a window");
+    `hardneg replicate` turns it off with SWAP's rules."""
+
     name = "replace"
+
+    def __init__(self, per_site: int = 4, counts: CorpusCounts | None = None, plausible_only: bool = True) -> None:
+        super().__init__(per_site, counts)
+        self.plausible_only = plausible_only
 
     def _propose(self, parse: Parse, subtype: str, lex: Lexicon) -> list[Site] | str:
         return {"obj": self._objects, "att": self._attributes, "rel": self._relations}[subtype](parse, lex)
@@ -271,7 +279,7 @@ class Replace(Operator):
                 # an action the lexicon lacks ("mends a shoe"): what else this agent does to such a thing
                 wn = load_verbs()
                 subs, end = action_substitutes(parse, lex, rel, self.counts, wn) if wn is not None else [], rel.end
-            subs = [s for s in subs if relation_fits(parse, lex, rel, end, s)]
+            subs = [s for s in subs if relation_fits(parse, lex, rel, end, s, self.plausible_only)]
             # relations keep the lexicon's best-contrast order: ordering them by corpus counts
             # reproduced fewer benchmark negatives (docs/REPLICATION.md)
 
@@ -287,7 +295,7 @@ class Replace(Operator):
         """A verb and its own preposition as one relation ("looking out a window" -> "looking away from a
         window"), by the contrasting relations of the same set."""
         subs = [s for s in lex.relation_substitutes(phrase) if _share_set(lex, phrase, s)]
-        subs = [s for s in subs if relation_fits(parse, lex, rel, end, s)]
+        subs = [s for s in subs if relation_fits(parse, lex, rel, end, s, self.plausible_only)]
 
         def build(sub: str, rank: int) -> Edit:
             return single_replace(parse, "rel", rel.start, end, form(rel, sub), f"verb: {phrase}->{sub}", rank)
@@ -379,17 +387,28 @@ STANDALONE = frozenset({"up", "down", "out", "away", "back", "over", "around", "
                         "together", "apart", "ahead", "behind"})
 
 
+# Prepositions and particles of a path: what follows them is where a movement or a look goes.
+PATHS = frozenset({"out", "into", "through", "across", "along", "up", "down", "off", "onto", "toward", "towards",
+                   "away", "past"})
+
+
+def _moves(lex: Lexicon, verb: str) -> bool:
+    """A verb of movement ("jump", "climb"): it can go along a path ("jumping out a window")."""
+    return any(s.name.endswith("locomotion") and verb in s.words for s in lex.relation_sets())
+
+
 def _has_object(parse: Parse, rel: Relation) -> bool:
     """A preposition with its object: a scene object, or any object word spaCy hangs under it ("on *it*")."""
     kids = parse.children[rel.end - 1]
     return rel.obj is not None or any(parse.tokens[c].dep in {"pobj", "pcomp"} for c in kids)
 
 
-def relation_fits(parse: Parse, lex: Lexicon, rel: Relation, end: int, sub: str) -> bool:
+def relation_fits(parse: Parse, lex: Lexicon, rel: Relation, end: int, sub: str, paths: bool = True) -> bool:
     """Whether a substitute reads at the relation's place: a verb that needs an object gets one ("looking
     at" never replaces "sleeping"), no verb brings a preposition next to one already there ("looking away
     from out a window"), no verb that takes no object gets one ("sleeping the camera"); "without" never
-    before a counted thing ("without a ball", never "without two balls")."""
+    before a counted thing ("without a ball", never "without two balls"); with `paths`, a path after a verb
+    ("out a window") only after a verb of movement or of the old verb's own kind."""
     toks = parse.tokens
     if not _fits_arguments(parse, lex, rel, end, sub):
         return False
@@ -408,6 +427,8 @@ def relation_fits(parse: Parse, lex: Lexicon, rel: Relation, end: int, sub: str)
         return False
     unit = verb_unit(parse, lex, rel) if end > rel.end else None
     old = unit[1] if unit else rel.lemma  # "has been *put on* display": the verb with its preposition
+    if paths and prep_after and toks[end].lower in PATHS and not (_share_set(lex, rel.lemma, sub) or _moves(lex, sub)):
+        return False  # a path after the verb needs a movement (or the verb's own kind): never "a dog posing out a window"
     if passive and lex.is_intransitive(sub):
         return False  # never "A person being laughed"
     if passive and lex.relation_kind(old) and not (_share_set(lex, old, sub) or lex.needs_animate_object(sub)):

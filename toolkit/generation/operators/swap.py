@@ -500,6 +500,9 @@ class Swap(Operator):
         for x in attrs:
             if x.type in {None, "count"} or x.kind == "predicate" or _not_a_modifier(parse, x) or _leaves_a_gap(parse, x):
                 continue
+            owner = scene.objects[x.obj]
+            if x.kind == "noun_mod" and owner.end < len(toks) and toks[owner.end].tag in {"NN", "NNS"}:
+                continue  # a name the parser split ("a side view / mirror"): never "a side dog ... a view mirror"
             neighbours = {toks[i].lower for i in (x.start - 1, x.end) if 0 <= i < len(toks)}
             if neighbours & {"and", ",", "or", "-"}:
                 continue
