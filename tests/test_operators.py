@@ -522,3 +522,9 @@ def test_the_quickstart_caption_gets_no_path_after_a_still_verb_and_keeps_its_mi
     assert out and not [t for t in out if re.search(r"\w+ing out a window", t) and "looking out" not in t], out
     assert "a reflection of a dog looking away from a window in a side view mirror" in out
     assert not [t for t in out if "side dog" in t], out
+
+
+def test_a_word_for_a_group_moves_only_onto_a_plural(nlp):
+    """"various food items": never "A various collaboration of pictures of food items"."""
+    out = texts(run(nlp, "A collaboration of pictures of various food items", ["swap"], ("att",)))
+    assert not [t for t in out if "various collaboration" in t], out

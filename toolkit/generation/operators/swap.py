@@ -264,6 +264,10 @@ def attribute_fits(lex: Lexicon, att: Attribute, new: str, types: set[str] | Non
     return (types is None or att.type in types) and lex.attribute_plausible_on(att.lemma, new)
 
 
+# Attribute types that describe a group ("various food items", "matching shirts"): plural nouns only.
+GROUP_TYPES = frozenset({"sameness"})
+
+
 def modifiers_fit_on(parse: Parse, lex: Lexicon, att: Attribute, new: str, attested: bool = False) -> bool:
     """`attribute_fits` for an attribute or, for a block of modifiers ("orange and grey"), each typed one in it."""
     if att.kind != "block":
@@ -384,6 +388,9 @@ class Swap(Operator):
                 continue
             # two words of one type trade places: the caption says the type applies to both ("a black man
             # riding a white horse"), only the words are checked
+            if self.plausible_only and any(a.type in GROUP_TYPES and scene.objects[b.obj].number != "plur"
+                                           for a, b in ((x, y), (y, x))):
+                continue  # never "a various collaboration"
             same_type = x.type is not None and x.type == y.type
             if self.plausible_only and not (modifiers_fit_on(parse, lex, x, ob.lemma, attested=same_type)
                                             and modifiers_fit_on(parse, lex, y, oa.lemma, attested=same_type)):
@@ -510,6 +517,7 @@ class Swap(Operator):
                 t for k, t in enumerate(scene.objects)
                 if k != x.obj and k not in has_attr and t.lemma != scene.objects[x.obj].lemma
                 and (not self.plausible_only or modifiers_fit_on(parse, lex, x, t.lemma))
+                and (not self.plausible_only or x.type not in GROUP_TYPES or t.number == "plur")
                 and not (t.noun_start <= x.start < t.end or x.start <= t.noun_start < x.end)
             ]
             if targets:
