@@ -148,10 +148,9 @@ class Add(Operator):
 
     def __init__(self, per_site: int = 4, counts: CorpusCounts | None = None, add_length: str = "longer",
                  plausible_only: bool = True) -> None:
-        super().__init__(per_site, counts)
-        # (GenerationConfig.plausibility) no new object joined to the setting: "riding a wave and a field",
-        # "drinks water and some grass", "on a tennis court and a park"
-        self.plausible_only = plausible_only
+        # plausible_only: no new object joined to the setting ("riding a wave and a field", "drinks water
+        # and some grass", "on a tennis court and a park")
+        super().__init__(per_site, counts, plausible_only)
         if add_length not in ADD_LENGTHS:
             raise ValueError(f"add_length must be one of {', '.join(ADD_LENGTHS)}, not {add_length!r}")
         self.add_length = add_length  # "longer": plain insertions; "neutral": length-neutral only; "both"

@@ -165,11 +165,14 @@ class Operator(ABC):
     name: ClassVar[str]
     subtypes: ClassVar[tuple[str, ...]] = SUBTYPES
 
-    def __init__(self, per_site: int = 4, counts: CorpusCounts | None = None) -> None:
+    def __init__(self, per_site: int = 4, counts: CorpusCounts | None = None, plausible_only: bool = True) -> None:
         if per_site < 1:
             raise ValueError("per_site must be at least 1")
         self.per_site = per_site
         self.counts = counts  # corpus counts that order valid choices (never add invalid ones)
+        # GenerationConfig.plausibility: leave out edits a text-only model rejects without the image (each
+        # operator says which); `hardneg replicate` turns it off, since benchmarks hold such negatives
+        self.plausible_only = plausible_only
 
     def propose(
         self, parse: Parse, subtypes: tuple[str, ...] | None = None, lexicon: Lexicon | None = None

@@ -110,14 +110,8 @@ def propose_all(
     skips: list[Skip] = []
     per_site = config.per_site * config.pool if lm is not None else config.per_site
     for name in config.operators:
-        if name == "add":
-            operator: Operator = Add(per_site, counts, config.add_length, plausible_only=config.plausibility)
-        elif name == "swap":
-            operator = Swap(per_site, counts, plausible_only=config.plausibility)
-        elif name == "replace":
-            operator = Replace(per_site, counts, plausible_only=config.plausibility)
-        else:
-            operator = OPERATORS[name](per_site=per_site, counts=counts)
+        operator = Add(per_site, counts, config.add_length, config.plausibility) if name == "add" else OPERATORS[name](
+            per_site=per_site, counts=counts, plausible_only=config.plausibility)
         proposals = operator.propose(parse, config.subtypes, lex)
         sites.extend(proposals.sites)
         skips.extend(proposals.skips)

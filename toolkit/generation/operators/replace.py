@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from functools import partial
 
-from toolkit.generation.corpus import CorpusCounts, canonical_object
+from toolkit.generation.corpus import canonical_object
 from toolkit.generation.operators.actions import action_substitutes
 from toolkit.generation.operators.base import Change, Edit, Operator, Site
 from toolkit.generation.operators.counting import count_choices, count_edit, read_count
 from toolkit.generation.operators.sites import (
+    PERSONS,
     after_determiner,
     determiner_of,
     fits_number,
@@ -120,10 +121,6 @@ class Replace(Operator):
     `hardneg replicate` turns it off with SWAP's rules."""
 
     name = "replace"
-
-    def __init__(self, per_site: int = 4, counts: CorpusCounts | None = None, plausible_only: bool = True) -> None:
-        super().__init__(per_site, counts)
-        self.plausible_only = plausible_only
 
     def _propose(self, parse: Parse, subtype: str, lex: Lexicon) -> list[Site] | str:
         return {"obj": self._objects, "att": self._attributes, "rel": self._relations}[subtype](parse, lex)
@@ -325,7 +322,6 @@ class Replace(Operator):
         return sites
 
 
-PERSONS = frozenset({"person", "person_role"})
 
 
 def _fits_arguments(parse: Parse, lex: Lexicon, rel: Relation, end: int, sub: str) -> bool:
@@ -425,12 +421,12 @@ def relation_fits(parse: Parse, lex: Lexicon, rel: Relation, end: int, sub: str,
         return False
     if _needs_object(sub) and (not follows or passive):
         return False
-    unit = verb_unit(parse, lex, rel) if end > rel.end else None
-    old = unit[1] if unit else rel.lemma  # "has been *put on* display": the verb with its preposition
     if paths and prep_after and toks[end].lower in PATHS and not (_share_set(lex, rel.lemma, sub) or _moves(lex, sub)):
         return False  # a path after the verb needs a movement (or the verb's own kind): never "a dog posing out a window"
     if passive and lex.is_intransitive(sub):
         return False  # never "A person being laughed"
+    unit = verb_unit(parse, lex, rel) if passive and end > rel.end else None
+    old = unit[1] if unit else rel.lemma  # "has been *put on* display": the verb with its preposition
     if passive and lex.relation_kind(old) and not (_share_set(lex, old, sub) or lex.needs_animate_object(sub)):
         # a passive's subject undergoes the new verb: one of the lexicon verb's own contrast set or one done
         # to the living ("being photographed" -> "being ignored", "being fed"), never "being sung", "being

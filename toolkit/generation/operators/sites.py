@@ -112,6 +112,8 @@ def determiner_of(parse: Parse, obj: SceneObject, before: int) -> str | None:
 
 
 SINGULAR_DETERMINERS = frozenset({"a", "an", "one", "each", "every", "another"})
+# Lexicon categories of people ("a man", "a skier").
+PERSONS = frozenset({"person", "person_role"})
 
 
 def fits_number(lemma: str, number: str, det: str | None) -> bool:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from toolkit.generation.corpus import CorpusCounts
 from toolkit.generation.operators.base import Change, Edit, Operator, Site
 from toolkit.generation.operators.sites import (
+    PERSONS,
     after_determiner,
     conjuncts,
     determiner_of,
@@ -287,10 +287,6 @@ class Swap(Operator):
     replicate` turns it off to measure which of a benchmark's edits hardneg can make at all."""
 
     name = "swap"
-
-    def __init__(self, per_site: int = 4, counts: CorpusCounts | None = None, plausible_only: bool = True) -> None:
-        super().__init__(per_site, counts)
-        self.plausible_only = plausible_only
 
     def _propose(self, parse: Parse, subtype: str, lex: Lexicon) -> list[Site] | str:
         return {"obj": self._objects, "att": self._attributes, "rel": self._relations}[subtype](parse, lex)
@@ -595,8 +591,7 @@ class Swap(Operator):
 
 
 VERB_COMPLEMENTS = frozenset({"dobj", "prt", "acomp", "attr", "dative", "oprd"})
-ANIMATE = frozenset({"person", "person_role", "animal"})
-PEOPLE = frozenset({"person", "person_role"})
+ANIMATE = PERSONS | {"animal"}
 
 
 def _actions(parse: Parse, lex: Lexicon, k: int, rel: Relation | None = None) -> list[str]:
@@ -637,7 +632,7 @@ def _cannot_take_place(parse: Parse, lex: Lexicon, k: int, new: SceneObject, rel
     if actions and was in ANIMATE and now not in ANIMATE:
         return f"a thing would do what a person or an animal does ('{actions[0]}')"
     people_only = [v for v in actions if lex.needs_person_subject(v)]
-    if people_only and now not in PEOPLE:
+    if people_only and now not in PERSONS:
         return f"only people '{people_only[0]}'"
     done_to = [r.lemma for r in parse.scene.relations if r.obj == k and lex.needs_animate_object(r.lemma)]
     if done_to and now not in ANIMATE:
