@@ -104,7 +104,7 @@ def test_swap_refuses_meaning_preserving_swaps(nlp, caption, reason):
     ("caption", "same_meaning"),
     [
         # a bare second conjunct may share the first one's modifiers: nothing moves
-        ("White cabinets and appliances in a kitchen.", "White appliances and cabinets in a kitchen."),
+        ("White cabinets and appliances on a counter.", "White appliances and cabinets on a counter."),
         ("A man in a red hat, suit, and blue tie.", "A man in a red suit, hat, and blue tie."),
         # whole phrases at the start, joined only by a symmetric relation once swapped
         ("An adult giraffe standing near a white duck in a field.", "A white duck near an adult giraffe standing in a field."),
@@ -374,7 +374,9 @@ def test_swap_attribute_defects_of_issue_15_stay_fixed(nlp):
                    "A cow in an enclosure with small straw on the floor."}
     out = texts(run(nlp, "A bunch of dirty looking white toilets in a row outside.", ["swap"], ("att",)))
     assert out == {"A bunch of dirty looking toilets in a white row outside."}
-    out = texts(run(nlp, "A man in front of a black-rimmed window next to wine bottles.", ["swap"], ("att",)))
+    # (an untyped word such as "black-rimmed" trades places only without the plausibility rules)
+    out = texts(run(nlp, "A man in front of a black-rimmed window next to wine bottles.", ["swap"], ("att",),
+                    plausibility=False))
     assert "A man in front of a wine window next to black-rimmed bottles." in out
     assert not any(" - " in t for t in out)
 
@@ -431,14 +433,15 @@ def test_swap_relation_never_makes_a_thing_do_what_a_person_or_an_animal_did(nlp
     gen = run(nlp, caption, ["swap"], ("rel",))
     assert texts(gen) == expected
     if not expected:
-        assert any("a thing would do what a person or an animal does" in s.reason for s in gen.skips), gen.skips
+        assert any("a thing would do what a person, an animal or a hand does" in s.reason for s in gen.skips), gen.skips
 
 
 @pytest.mark.parametrize(
     ("caption", "subtype", "expected"),
     [
         # never "A red frisbee throwing a young boy", "The park throwing a red frisbee in a young boy"
-        ("A young boy throwing a red frisbee in the park.", "obj", {"A young boy throwing the park in a red frisbee."}),
+        # (nor "A young boy throwing the park in a red frisbee": the setting stays the setting)
+        ("A young boy throwing a red frisbee in the park.", "obj", set()),
         # never "A couch petting a dog on a man", "A man petting a couch on a dog"
         ("A man petting a dog on a couch.", "obj", {"A dog petting a man on a couch."}),
         # never "A blue woman holding an umbrella", "A wooden bird sitting on a small fence"
@@ -477,8 +480,7 @@ def test_a_capitalised_colour_read_as_a_name_is_no_object(nlp):
     caption = "White ornate seat in nicely decorated room with television."
     assert "white" not in {o.lemma for o in parse_text(caption, nlp=nlp).scene.objects}
     out = texts(run(nlp, caption, ["swap"], ("obj",)))
-    assert out == {"Television in nicely decorated room with white ornate seat.",
-                   "Nicely decorated room in white ornate seat with television."}
+    assert out == {"Television in nicely decorated room with white ornate seat."}  # the room stays the setting
 
 
 def test_add_attribute_stays_inside_its_noun_phrase_and_never_before_a_pronoun(nlp):
@@ -528,3 +530,82 @@ def test_a_word_for_a_group_moves_only_onto_a_plural(nlp):
     """"various food items": never "A various collaboration of pictures of food items"."""
     out = texts(run(nlp, "A collaboration of pictures of various food items", ["swap"], ("att",)))
     assert not [t for t in out if "various collaboration" in t], out
+
+
+@pytest.mark.parametrize(
+    ("caption", "subtype", "never"),
+    [
+        # half a hyphenated word never moves alone
+        ("A Man skis using a sail in open snow-packed field.", "obj", "sail-packed"),
+        ("A huge, crashing wave is carrying a kneeling wet-suited surfer to shore.", "att", "-suited surfer"),
+        # a coordinated subject acts too; a subject the parser read as a quantifier or a compound acts too
+        ("A young man and a small boy are talking about a piece of pizza.", "obj", "pizza are talking"),
+        ("A group of giraffes drink water in the wilderness.", "obj", "wilderness drinks"),
+        ("Three giraffe drinking from a pond with brush in back.", "obj", "pond drinking"),
+        # a hand acts: never "A carrot is holding a hand"; posing is for the living: never "A flying kite posing"
+        ("A hand is holding a carrot for a llama to chew.", "obj", "carrot is holding"),
+        ("Young boy posing in front of a flying kite in the park", "obj", "kite posing"),
+        # the setting stays the setting, a garment stays worn
+        ("A baby deer and a large deer are standing in the woods.", "obj", "standing in a large deer"),
+        ("a lady dressed in khakis standing in a bathroom next to the sink.", "obj", "in the sink next to a bathroom"),
+        ("A man taking a bite of a doughnut while wearing glasses.", "obj", "wearing doughnuts"),
+        ("Three girls walking down the sidewalk under a sun umbrella.", "att", "down the sun"),
+        # a word of no known type, half a modifier, a noun before an adjective: never swapped
+        ("A huge, crashing wave is carrying a kneeling wet-suited surfer to shore.", "att", "A kneeling, crashing wave"),
+        ("A lime green room with older style furnishings and curtains.", "att", "A style room"),
+        ("A dinner plate that has white steamed rice with stir fry vegetables and chicken.", "att", "dinner steamed"),
+        ("An Air Force jet flying in a deep blue sky.", "att", "Air Force sky"),
+        ("a pretty lady with a red book smiling on a white bed", "att", "a red lady"),
+    ],
+)
+def test_swap_keeps_words_where_a_text_only_model_expects_them(nlp, caption, subtype, never):
+    """Defects seen in default output (2026-12-06), each read by a text-only model without the image."""
+    out = texts(run(nlp, caption, ["swap"], (subtype,)))
+    assert not [t for t in out if never in t], out
+
+
+def test_swap_still_exchanges_settings_garments_and_colours_of_one_kind(nlp):
+    assert "Several people are swimming in the beach with two chairs on the ocean." in texts(
+        run(nlp, "Several people are swimming in the ocean with two chairs on the beach.", ["swap"], ("obj",)))
+    assert "A man in a red hat and a blue shirt." not in texts(run(nlp, "A man in a red hat and a blue shirt.", ["swap"]))
+    assert "A woman in a blue shirt and red pants." in texts(
+        run(nlp, "A woman in a red shirt and blue pants.", ["swap"], ("att",)))
+
+
+def test_replace_relation_gives_no_thing_a_verb_only_the_living_do(nlp):
+    """"An Air Force jet walking", "a walking kite": never; "a flying kite" -> "a racing kite" may stay."""
+    out = texts(run(nlp, "An Air Force jet flying in a deep blue sky.", ["replace"], ("rel",), per_site=12))
+    assert out and not [t for t in out if re.search(r"jet (walking|hiking|strolling|swimming|posing)", t)], out
+    out = texts(run(nlp, "Young boy posing in front of a flying kite in the park", ["replace"], ("rel",), per_site=12))
+    assert out and not [t for t in out if re.search(r"(walking|swimming|strolling|wandering) kite", t)], out
+
+
+def test_a_caption_in_capitals_gets_capital_substitutes(nlp):
+    out = texts(run(nlp, "MAN ON A CONTRAPTION, SURROUNDED BY A BICYCLE AND ANOTHER PERSON", ["replace"], ("obj",)))
+    assert out and all(t == t.upper() for t in out), out
+
+
+def test_replace_object_regenders_the_pronouns_of_the_one_person(nlp):
+    """"A girl feeding four giraffes at a zoo from his hand": never; with two people, pronouns are unsure
+    and stay."""
+    out = texts(run(nlp, "A little girl brushing her teeth while she smiles at herself.", ["replace"], ("obj",)))
+    assert "A little boy brushing his teeth while he smiles at himself." in out
+    assert not [t for t in out if re.search(r"\b(boy|man)\b.*\b(her|she|herself)\b", t)], out
+    out = texts(run(nlp, "A woman and a man walking her dog.", ["replace"], ("obj",), per_site=12))
+    assert "A woman and a boy walking her dog." in out  # two people: "her" is not surely the man's
+    out = texts(run(nlp, "A boy hugging her.", ["replace"], ("obj",)))
+    assert "A girl hugging her." in out  # an object pronoun "her" is someone else's
+
+
+def test_replace_object_never_leaves_a_countable_noun_bare(nlp):
+    """"watching TV" -> never "watching laptop" (nor "watching a laptop", a word longer than its caption)."""
+    out = texts(run(nlp, "A family watching TV in the living room.", ["replace"], ("obj",)))
+    assert "A family watching TV in the kitchen." in out
+    assert not [t for t in out if re.search(r"watching (a )?(phone|laptop|remote|camera|computer)\b", t)], out
+    # what is drunk stays a drink (water files under terrain): never "drinking sand"
+    out = texts(run(nlp, "A man drinking water at a table.", ["replace"], ("obj",), per_site=12))
+    assert out and not [t for t in out if re.search(r"drinking (grass|sand|dirt|mud|snow)", t)], out
+    # headline style keeps its style; benchmarks' own bare nouns are reproduced in replicate
+    assert "Woman riding horse on beach." in texts(run(nlp, "Man riding horse on beach.", ["replace"], ("obj",)))
+    assert "A family watching phone in the living room." in texts(
+        run(nlp, "A family watching TV in the living room.", ["replace"], ("obj",), plausibility=False, per_site=12))

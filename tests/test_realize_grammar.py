@@ -46,7 +46,8 @@ def test_quantifier_counts_are_replaced_with_their_article_and_of(nlp):
 
 
 def test_a_group_word_swapped_away_leaves_its_verb_agreeing(nlp):
-    out = outputs(nlp, "A group of giraffes drink water in the wilderness.", operators=("swap",))
+    # (without the plausibility rules: with them, no thing takes the giraffes' place as the drinker)
+    out = outputs(nlp, "A group of giraffes drink water in the wilderness.", operators=("swap",), plausibility=False)
     assert "Water drink a group of giraffes in the wilderness." not in out
     assert "Water drinks a group of giraffes in the wilderness." in out
     out = outputs(nlp, "There are two slices of pizza on a paper plate.", operators=("swap",))

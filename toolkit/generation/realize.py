@@ -311,6 +311,13 @@ def _fix_case(parse: Parse, slots: list[list], fixes: list[Fix]) -> None:
     if new != head[TEXT]:
         fixes.append(Fix(head[SRC] if head[SRC] is not None else -1, head[TEXT], new, "capitalisation"))
         head[TEXT] = new
+    if parse.text.isupper() and sum(c.isalpha() for c in parse.text) >= 8:
+        # a caption written in capitals ("MAN ON A CONTRAPTION, SURROUNDED BY ...") stays so: never "ANOTHER cat"
+        for slot in slots:
+            upper = slot[TEXT].upper()
+            if upper != slot[TEXT]:
+                fixes.append(Fix(slot[SRC] if slot[SRC] is not None else -1, slot[TEXT], upper, "capitalisation"))
+                slot[TEXT] = upper
 
 
 _MAY_DOUBLE = frozenset({"very", "had", "that"})

@@ -18,6 +18,7 @@ from toolkit.generation.operators.moved import droppable_attributes, moved_objec
 from toolkit.generation.operators.neutral import ADD_LENGTHS, NEVER_DROPPED, Deletion, deletions, neutralise, scoped
 from toolkit.generation.operators.sites import (
     QUANTITY_WORDS,
+    SETTINGS,
     after_determiner,
     is_finite_subject,
     object_lemma_in_lexicon,
@@ -136,10 +137,6 @@ def _second_verb_agrees(parse: Parse, obj: SceneObject) -> bool:
     toks = parse.tokens
     verb = toks[obj.head].head
     return any(toks[c].dep == "conj" and toks[c].tag == "VBZ" for c in parse.children[verb])
-
-
-# Categories of the scene's setting: a caption has one ("on a beach", "in a kitchen"), so nothing is joined to it.
-SETTINGS = frozenset({"terrain", "place", "room", "sky"})
 
 
 class Add(Operator):
@@ -288,7 +285,7 @@ class Add(Operator):
             if found is None or self._possessive(parse, obj):
                 continue
             if self.plausible_only and lex.object_category(found[0]) in SETTINGS:
-                continue
+                continue  # a caption has one setting: never "riding a wave and a field"
             if obj.full_end < len(parse.tokens) and parse.tokens[obj.full_end].tag in {"NN", "NNP"}:
                 # a singular noun next: the phrase goes on ("white and glass furniture": never "white and glass
                 # and a bowl furniture"); a plural may be a verb the tagger misread ("the phone *looks*")

@@ -21,11 +21,13 @@ from toolkit.generation.operators.sites import (
     leading_determiner,
     object_lemma_in_lexicon,
     phrase_root,
+    regendered_pronouns,
     words,
 )
 from toolkit.text.lexicon import Lexicon
 from toolkit.text.morph import (
     PLURAL_DETERMINERS,
+    countable,
     inflect_adjective,
     inflect_noun,
     inflect_verb,
@@ -117,8 +119,11 @@ def attribute_choices(parse: Parse, lex: Lexicon, att: Attribute) -> list[str]:
 
 class Replace(Operator):
     """Substitute one object, attribute or relation. `plausible_only` (GenerationConfig.plausibility) also
-    keeps a path after a verb for verbs of movement ("looking out a window", never "posing out a window");
-    `hardneg replicate` turns it off with SWAP's rules."""
+    keeps a path after a verb for verbs of movement ("looking out a window", never "posing out a window")
+    and replaces a bare singular noun only by one that stands bare too ("watching TV": never "watching
+    laptop"); `hardneg replicate` turns it off with SWAP's rules (benchmarks have "watching laptop").
+    A person replaced by one of the other gender takes the pronouns that refer to it along ("A girl ... her
+    hand" -> "A boy ... his hand")."""
 
     name = "replace"
 
@@ -148,6 +153,13 @@ class Replace(Operator):
             subs = [s for s in lex.object_substitutes(lemma) if s not in present]
             det = determiner_of(parse, obj, start)
             subs = [s for s in subs if fits_number(s, obj.number, det)]
+            if self.plausible_only and _eaten(parse, k):
+                # "drinking water" (water files under terrain): never "drinking sand", "drinking grass"
+                subs = [s for s in subs if lex.object_category(s) in {"food", "drink"}]
+            if self.plausible_only and _bare_singular(parse, obj):
+                # "watching TV": never "watching laptop"; "watching a laptop" would be a word longer than
+                # its caption, which a text-only model learns to spot: only nouns that stand bare
+                subs = [s for s in subs if not countable(s.rsplit(" ", 1)[-1])]
             if self.counts:
                 # the corpus orders choices inside the lexicon's fine group first, then the rest
                 context = [canonical_object(lex, o.lemma) for o in scene.objects if o is not obj]
@@ -156,11 +168,13 @@ class Replace(Operator):
                 subs = self.counts.rank_objects(context, near) + self.counts.rank_objects(context, subs[len(near):])
             subs = subs[: self.per_site]
 
-            def build(sub: str, rank: int, obj=obj, lemma=lemma, start=start, end=obj.end) -> Edit:
+            def build(sub: str, rank: int, obj=obj, k=k, lemma=lemma, start=start, end=obj.end) -> Edit:
                 number = _phrase_number(parse, obj, start)
                 new = tuple(inflect_noun(sub, number, lex.object_plural(sub)).split(" "))
                 agree = ((phrase_root(parse, obj), number),) if number != obj.number else ()
-                return single_replace(parse, "obj", start, end, new, f"{lemma}->{sub}", rank, number=agree)
+                # "A girl ... her hand" -> "A boy ... his hand", never "A boy ... her hand"
+                extra = tuple(Change(i, i + 1, (w,)) for i, w in regendered_pronouns(parse, lex, k, sub))
+                return single_replace(parse, "obj", start, end, new, f"{lemma}->{sub}", rank, number=agree, extra=extra)
 
             sites.append(self.site("obj", subs, build))
             if not whole:  # "a birthday cake" -> "a pie": the unknown compound goes with its noun
@@ -324,15 +338,49 @@ class Replace(Operator):
 
 
 
+# Verbs whose object is eaten or drunk: it stays food or drink.
+INGESTING = frozenset({"eat", "drink", "sip", "chew", "munch", "nibble", "devour", "swallow", "taste", "lick", "gulp"})
+
+
+def _eaten(parse: Parse, k: int) -> bool:
+    """Whether object k is what a verb of eating or drinking takes ("drinking *water*")."""
+    return any(r.kind == "verb" and r.obj == k and r.lemma in INGESTING for r in parse.scene.relations)
+
+
+def _bare_singular(parse: Parse, obj: SceneObject) -> bool:
+    """Whether the object is a singular common noun standing bare ("watching TV", "eating food"), where a
+    countable noun would need an article: no determiner, possessive or count before it, in a caption that
+    uses articles elsewhere (a headline-style caption, "Man riding horse", keeps its style)."""
+    toks = parse.tokens
+    if obj.start == 0 or obj.number != "sing" or toks[obj.head].tag != "NN":
+        return False
+    if any(toks[i].pos in {"DET", "NUM", "PRON"} or toks[i].tag in {"PRP$", "POS"} for i in range(max(0, obj.start - 1), obj.noun_start)):
+        return False
+    return any(t.lower in {"a", "an", "the"} for t in toks)
+
+
+def _described(parse: Parse, rel: Relation) -> int | None:
+    """The object a participle describes, which does what it says ("a *flying* kite"), or None."""
+    tok = parse.tokens[rel.start]
+    if tok.dep not in {"amod", "acl"}:
+        return None
+    return next((k for k, o in enumerate(parse.scene.objects) if o.head == tok.head), None)
+
+
 def _fits_arguments(parse: Parse, lex: Lexicon, rel: Relation, end: int, sub: str) -> bool:
-    """A verb only a person does needs a person (or a hand) as its subject ("three dogs skiing"), one done to
-    a person or an animal needs one as its object ("hugging two balls"); unknown words pass."""
+    """A verb only a person does needs a person (or a hand) as its subject ("three dogs skiing"), one only
+    the living do a person or an animal ("a jet walking"), one done to a person or an animal needs one as
+    its object ("hugging two balls"); unknown words pass."""
     if rel.kind != "verb":
         return True
     scene = parse.scene
-    if lex.needs_person_subject(sub) and rel.subj is not None:
-        if lex.object_category(scene.objects[rel.subj].lemma.split(" ")[-1]) not in PERSONS | {"body_part", None}:
+    subj = rel.subj if rel.subj is not None else _described(parse, rel)
+    if lex.needs_person_subject(sub) and subj is not None:
+        if lex.object_category(scene.objects[subj].lemma.split(" ")[-1]) not in PERSONS | {"body_part", None}:
             return False
+    if lex.needs_animate_subject(sub) and subj is not None:
+        if lex.object_category(scene.objects[subj].lemma.split(" ")[-1]) not in PERSONS | {"animal", "body_part", None}:
+            return False  # never "An Air Force jet walking", "a walking kite"
     if lex.needs_animate_object(sub):
         obj = rel.obj
         if end > rel.end:  # a verb with its own preposition: the preposition's object

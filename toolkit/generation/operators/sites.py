@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from toolkit.text.lexicon import Lexicon
-from toolkit.text.morph import countable
+from toolkit.text.morph import countable, match_case
 from toolkit.text.parse import Parse
 from toolkit.text.scene import SUBJECT_DEPS, Scene, SceneObject, verbs_read_as_nouns
 
@@ -114,6 +114,63 @@ def determiner_of(parse: Parse, obj: SceneObject, before: int) -> str | None:
 SINGULAR_DETERMINERS = frozenset({"a", "an", "one", "each", "every", "another"})
 # Lexicon categories of people ("a man", "a skier").
 PERSONS = frozenset({"person", "person_role"})
+# Categories of the scene's setting ("on a beach", "in a kitchen", "in the sky"): a caption has one.
+SETTINGS = frozenset({"terrain", "place", "room", "sky"})
+# Categories of what people wear ("in a red dress", "wearing glasses").
+WORN = frozenset({"clothing", "accessory"})
+
+
+# Gendered words for people the lexicon does not relate to "man" / "woman" ("son", "queen").
+_MALE = frozenset({"son", "brother", "king", "prince", "uncle", "nephew", "grandfather", "grandpa", "boyfriend"})
+_FEMALE = frozenset({"daughter", "sister", "queen", "princess", "aunt", "niece", "grandmother", "grandma",
+                     "girlfriend"})
+# A pronoun for the other gender: "her" is "his" as a possessive (PRP$), "him" as an object.
+_TO_FEMALE = {"he": "she", "him": "her", "his": "her", "himself": "herself"}
+_TO_MALE = {"she": "he", "hers": "his", "herself": "himself"}
+
+
+def gender(lex: Lexicon, lemma: str) -> str | None:
+    """"male", "female" or None for a person noun: "man", "boy" and their kinds ("father", "guy"),
+    "woman", "girl" and theirs; "policeman" by its ending."""
+    for kinds, word_set, name in ((("woman", "girl"), _FEMALE, "female"), (("man", "boy"), _MALE, "male")):
+        if lemma in word_set or lemma.endswith(kinds[0]) and lemma != "human":
+            return name
+        if any(lex.object_relation(lemma, k) in {"same", "synonym", "hypernym"} for k in kinds):
+            return name
+    return None
+
+
+def regendered_pronouns(parse: Parse, lex: Lexicon, k: int, new: str) -> tuple[tuple[int, str], ...]:
+    """(token, word) for each pronoun after object k that has to change when its noun becomes `new`: "A
+    girl feeding giraffes from *her* hand" -> "A boy feeding giraffes from *his* hand". Only where object k
+    is the caption's one person in the singular, so that the pronouns are surely its own, and `new` has a
+    gender."""
+    target = gender(lex, new)
+    objs = parse.scene.objects
+    if target is None or objs[k].number != "sing":
+        return ()
+    persons = [o for o in objs if o.number == "sing" and lex.object_category(o.lemma.rsplit(" ", 1)[-1]) in PERSONS]
+    if persons != [objs[k]]:
+        return ()
+    out = []
+    for tok in parse.tokens[objs[k].end:]:
+        low = tok.lower
+        if target == "female":
+            word = _TO_FEMALE.get(low)
+        else:
+            word = _TO_MALE.get(low) or ({"PRP$": "his", "PRP": "him"}.get(tok.tag) if low == "her" else None)
+        if word:
+            out.append((tok.i, match_case(word, tok.text)))
+    return tuple(out)
+
+
+def glued(parse: Parse, start: int, end: int) -> bool:
+    """Whether the span is half of a word written with a hyphen ("*snow*-packed", "wet-*suited*"): moved
+    alone, it leaves the other half behind ("open a sail-packed field")."""
+    toks = parse.tokens
+    before = start > 0 and not toks[start - 1].ws and toks[start - 1].tag == "HYPH"
+    after = 0 < end < len(toks) and not toks[end - 1].ws and toks[end].tag == "HYPH"
+    return before or after
 
 
 def fits_number(lemma: str, number: str, det: str | None) -> bool:

@@ -26,7 +26,8 @@ class RelationIndex:
 
     def __init__(self, data: dict[str, Any], file: str = "relations.toml") -> None:
         self.file = file
-        check_keys(file, "top level", data, {"symmetric", "symmetric_conjunctions", "intransitive", "stationary", "person_subject", "animate_object",
+        check_keys(file, "top level", data, {"symmetric", "symmetric_conjunctions", "intransitive", "stationary", "person_subject",
+                                           "animate_subject", "animate_object",
                                            *_KINDS})
         self.sets: dict[str, RelationSet] = {}
         self._kind: dict[str, str] = {}
@@ -43,6 +44,7 @@ class RelationIndex:
         self.intransitive = self._verb_list(data, "intransitive")
         self.stationary = self._verb_list(data, "stationary")
         self.person_subject = self._verb_list(data, "person_subject")
+        self.animate_subject = self._verb_list(data, "animate_subject")
         self.animate_object = self._verb_list(data, "animate_object")
         self._subs = {w: tuple(self._compute_substitutes(w)) for w in self._kind}
 
@@ -159,6 +161,10 @@ class RelationIndex:
     def needs_person_subject(self, phrase: str) -> bool:
         """True for a verb only a person does ("ski", "read")."""
         return phrase in self.person_subject
+
+    def needs_animate_subject(self, phrase: str) -> bool:
+        """True for a verb only a person or an animal does ("walk", "pose")."""
+        return phrase in self.animate_subject or phrase in self.person_subject
 
     def needs_animate_object(self, phrase: str) -> bool:
         """True for a verb done to a person or an animal ("hug", "pet", "talk to")."""

@@ -230,6 +230,11 @@ class Lexicon:
         """True for a verb only a person does ("ski", "read", "talk"): "three dogs skiing" is no negative."""
         return self._relations.needs_person_subject(phrase)
 
+    def needs_animate_subject(self, phrase: str) -> bool:
+        """True for a verb only a person or an animal does ("walk", "pose", and every person-only verb):
+        "a jet walking" is no negative, nor "a kite posing"."""
+        return self._relations.needs_animate_subject(phrase)
+
     def needs_animate_object(self, phrase: str) -> bool:
         """True for a verb done to a person or an animal ("hug", "pet", "talk to"): never "hugging two balls"."""
         return self._relations.needs_animate_object(phrase)
