@@ -556,6 +556,10 @@ def test_a_word_for_a_group_moves_only_onto_a_plural(nlp):
         ("A dinner plate that has white steamed rice with stir fry vegetables and chicken.", "att", "dinner steamed"),
         ("An Air Force jet flying in a deep blue sky.", "att", "Air Force sky"),
         ("a pretty lady with a red book smiling on a white bed", "att", "a red lady"),
+        # body parts stay with their owners; half a compound adjective is no object
+        ("A cat with blue eyes sitting on a pink bed.", "obj", "bed with blue eyes"),
+        ("A cat with blue eyes sitting on a pink bed.", "obj", "sitting on blue eyes"),
+        ("There is a cream colored couch behind the oval coffee table.", "obj", "oval cream"),
     ],
 )
 def test_swap_keeps_words_where_a_text_only_model_expects_them(nlp, caption, subtype, never):

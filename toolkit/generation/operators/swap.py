@@ -310,7 +310,7 @@ class Swap(Operator):
         blocked = set()
         for ka, kb in combinations(range(len(objs)), 2):
             a, b = objs[ka], objs[kb]
-            if overlaps((a.start, a.end), (b.start, b.end)) or glued(parse, a.start, a.end) or glued(parse, b.start, b.end):
+            if overlaps((a.start, a.end), (b.start, b.end)) or _half_word(parse, a) or _half_word(parse, b):
                 continue
             same = self._same_thing(lex, a, b)
             if same and self._phrase(parse, a) == self._phrase(parse, b) or _same_but_article(parse, lex, a, b):
@@ -617,16 +617,26 @@ ANIMATE = PERSONS | {"animal"}
 ACTORS = ANIMATE | {"body_part"}  # "A hand is holding a carrot": never "A carrot is holding a hand"
 
 
+def _half_word(parse: Parse, obj: SceneObject) -> bool:
+    """Whether the object's noun is half of a word: written with a hyphen ("*snow*-packed") or the first
+    half of a compound adjective ("a *cream* colored couch")."""
+    toks = parse.tokens
+    return glued(parse, obj.start, obj.end) or (obj.end < len(toks) and toks[obj.end].lower in COMPOUND_ADJECTIVE_ENDS
+                                                 and toks[obj.end].dep == "amod")  # never "a man looking"
+
+
 def _trade_places(a: str, b: str) -> str:
     """Why things of lexicon categories `a` and `b` cannot trade places, or "": the scene's setting only
     with a setting of its kind ("standing in the woods": never "the woods standing in a deer", "in the sink
     next to a bathroom", "walking down the sun"), what people wear only with another garment ("wearing
     glasses": never "wearing doughnuts"). Grammatical, but a text-only model knows which way round the
-    world is."""
+    world is. A body part trades places only with a body part."""
     if (a in SETTINGS or b in SETTINGS) and a != b:
         return "a setting would trade places with a thing in it or another kind of place"
     if (a in WORN) != (b in WORN):
         return "a garment would trade places with a thing not worn"
+    if (a == "body_part") != (b == "body_part"):
+        return "a body part would trade places with something else"  # "A cat with a pink bed sitting on blue eyes"
     return ""
 
 
@@ -717,6 +727,10 @@ def _cannot_take_place(parse: Parse, lex: Lexicon, k: int, new: SceneObject, rel
     people_only = [v for v in actions if lex.needs_person_subject(v)]
     if people_only and now not in PERSONS:
         return f"only people '{people_only[0]}'"
+    owned = [r for r in parse.scene.relations if r.subj == k and r.obj is not None
+             and _kind_of(parse, lex, parse.scene.objects[r.obj]) == "body_part"]
+    if owned and was in ANIMATE and now not in ANIMATE:
+        return "a thing would have a person's or an animal's body part"  # never "A pink bed with blue eyes"
     done_to = [r.lemma for r in parse.scene.relations if r.obj == k and lex.needs_animate_object(r.lemma)]
     if done_to and now not in ANIMATE:
         return f"only the living are '{done_to[0]}'-ed"
