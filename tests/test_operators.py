@@ -613,3 +613,12 @@ def test_replace_object_never_leaves_a_countable_noun_bare(nlp):
     assert "Woman riding horse on beach." in texts(run(nlp, "Man riding horse on beach.", ["replace"], ("obj",)))
     assert "A family watching phone in the living room." in texts(
         run(nlp, "A family watching TV in the living room.", ["replace"], ("obj",), plausibility=False, per_site=12))
+
+
+def test_a_quantified_subject_keeps_its_kind_and_a_stand_in_noun_its_count(nlp):
+    """"Two slices of pizza are walking": never; "while others run" -> never "while an other runs"."""
+    out = texts(run(nlp, "Two slices of pizza are sitting on a paper plate.", ["replace"], ("rel",), per_site=12))
+    assert out and not [t for t in out if re.search(r"are (walking|sleeping|jumping|swimming|posing)", t)], out
+    out = texts(run(nlp, "Man flying a kite on the beach while others run along the sand.", ["replace"], ("att",)))
+    assert "Man flying two kites on the beach while others run along the sand." in out
+    assert not [t for t in out if " other runs" in t], out

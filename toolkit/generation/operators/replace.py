@@ -249,6 +249,8 @@ class Replace(Operator):
         """The count of object `k` replaced by one that contradicts it ("exactly 4" -> "exactly 3", "some
         giraffes" -> "a single giraffe", "a giraffe" -> "two giraffes"); an article or a bare plural, which
         say a count only in passing, comes after the caption's other attributes."""
+        if self.plausible_only and parse.scene.objects[k].lemma in STAND_IN_NOUNS:
+            return None  # "while others run": never "while an other runs" (a VALSE foil counts one)
         reading = read_count(parse, k)
         if reading is None:
             return None
@@ -338,6 +340,8 @@ class Replace(Operator):
 
 
 
+# Words that stand for people ("while *others* watch"): their count is no count of a thing.
+STAND_IN_NOUNS = frozenset({"other", "others"})
 # Verbs whose object is eaten or drunk: it stays food or drink.
 INGESTING = frozenset({"eat", "drink", "sip", "chew", "munch", "nibble", "devour", "swallow", "taste", "lick", "gulp"})
 
@@ -360,11 +364,15 @@ def _bare_singular(parse: Parse, obj: SceneObject) -> bool:
 
 
 def _described(parse: Parse, rel: Relation) -> int | None:
-    """The object a participle describes, which does what it says ("a *flying* kite"), or None."""
+    """The object that does what the verb says where the scene names no subject: the one a participle
+    describes ("a *flying* kite"), or the one whose phrase holds the verb's subject ("Two *slices* of pizza
+    are sitting"); None when there is none."""
     tok = parse.tokens[rel.start]
-    if tok.dep not in {"amod", "acl"}:
-        return None
-    return next((k for k, o in enumerate(parse.scene.objects) if o.head == tok.head), None)
+    objs = parse.scene.objects
+    if tok.dep in {"amod", "acl"}:
+        return next((k for k, o in enumerate(objs) if o.head == tok.head), None)
+    subjects = [c for c in parse.children[rel.start] if parse.tokens[c].dep in {"nsubj", "nsubjpass"}]
+    return next((k for k, o in enumerate(objs) for c in subjects if o.start <= c < o.end), None)
 
 
 def _fits_arguments(parse: Parse, lex: Lexicon, rel: Relation, end: int, sub: str) -> bool:
