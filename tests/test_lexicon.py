@@ -112,6 +112,17 @@ def test_body_parts_are_owned(lex: Lexicon) -> None:
     assert lex.object_addable("crate") and lex.object_addable("zzz")
 
 
+def test_addable_substitutes_leave_out_owned_things(lex: Lexicon) -> None:
+    # the substitutes ADD may put in on their own: every other, in order, never a body part
+    for word in ("hand", "face", "dog", "pizza", "crate"):
+        subs = lex.addable_substitutes(word)
+        assert subs == tuple(s for s in lex.object_substitutes(word) if lex.object_addable(s))
+        assert lex.addable_substitutes(word) is subs  # kept per lemma
+    assert lex.object_substitutes("hand") and not lex.addable_substitutes("hand")
+    assert "cat" in lex.addable_substitutes("dog")
+    assert lex.addable_substitutes("zzz") == ()
+
+
 def test_hyponym_substitutes(lex: Lexicon) -> None:
     assert "cat" in lex.object_substitutes("poodle")
     assert "dog" not in lex.object_substitutes("poodle")

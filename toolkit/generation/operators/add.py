@@ -290,7 +290,7 @@ class Add(Operator):
                 # a singular noun next: the phrase goes on ("white and glass furniture": never "white and glass
                 # and a bowl furniture"); a plural may be a verb the tagger misread ("the phone *looks*")
                 continue
-            subs = [s for s in lex.object_substitutes(found[0]) if s not in present and lex.object_addable(s)]
+            subs = [s for s in lex.addable_substitutes(found[0]) if s not in present]
             if self.counts:
                 subs = self.counts.rank_objects(context, subs)
             subs = subs[: self.per_site]
@@ -320,7 +320,7 @@ class Add(Operator):
         if known is None:
             return []
         subject, (lemma, _whole) = known
-        pool = [s for s in lex.object_substitutes(lemma) if s not in present and lex.object_addable(s)]
+        pool = [s for s in lex.addable_substitutes(lemma) if s not in present]
         for other in scene.objects:  # things that go with the scene's other objects, too
             found = object_lemma_in_lexicon(lex, other)
             if found and other is not subject:

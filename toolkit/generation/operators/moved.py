@@ -198,8 +198,8 @@ def _new_objects(lex: Lexicon, counts: CorpusCounts | None, c: Construction, dro
     counts, an object must also have been seen after the connector, if it is a preposition."""
     slot = None if c.connector == ("and",) else " ".join(c.connector)
     typed = [w for w in (t.lower() for t in c.before_noun) if lex.attribute_type(w)]
-    pool = [s for s in lex.object_substitutes(dropped)
-            if s.count(" ") + 1 == size and s not in present and countable(s) and lex.object_addable(s)
+    pool = [s for s in lex.addable_substitutes(dropped)
+            if s.count(" ") + 1 == size and s not in present and countable(s)
             and (counts is None or slot is None or counts.relation_object[(slot, s)])]  # "taking pictures *in a baby*"
     if counts is not None:
         pool = counts.rank_objects(context, pool)

@@ -76,6 +76,7 @@ class Lexicon:
         # object_relation per pair: generation asks about the same pairs caption after caption
         self._object_relations: dict[tuple[str, str], str | None] = {}
         self._words_by_type: dict[str, Mapping[str, tuple[str, ...]]] = {}  # per object lemma
+        self._addable_subs: dict[str, tuple[str, ...]] = {}  # per object lemma
 
     @classmethod
     def from_dir(cls, path: str | os.PathLike[str]) -> Lexicon:
@@ -133,6 +134,14 @@ class Lexicon:
         """False for a thing that belongs to someone (a body part): ADD never puts one in on its own
         ("on their shoulder and a face"); True for every other object and for unknown words."""
         return self._objects.category(lemma) not in self._objects.owned
+
+    def addable_substitutes(self, lemma: str) -> tuple[str, ...]:
+        """``object_substitutes`` less those ``object_addable`` rejects, in the same order. Read-only and
+        kept per lemma: ADD asks for a category's hundred substitutes at every object of every caption."""
+        found = self._addable_subs.get(lemma)
+        if found is None:
+            found = self._addable_subs[lemma] = tuple(s for s in self._objects.substitutes(lemma) if self.object_addable(s))
+        return found
 
     def object_plural(self, lemma: str) -> str | None:
         """Irregular plural if listed (e.g. "man" -> "men")."""
