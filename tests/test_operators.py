@@ -622,3 +622,29 @@ def test_a_quantified_subject_keeps_its_kind_and_a_stand_in_noun_its_count(nlp):
     out = texts(run(nlp, "Man flying a kite on the beach while others run along the sand.", ["replace"], ("att",)))
     assert "Man flying two kites on the beach while others run along the sand." in out
     assert not [t for t in out if " other runs" in t], out
+
+
+def test_a_noun_the_tagger_read_as_an_adjective_stays_part_of_its_name(nlp):
+    """"sink" in "a toilet and sink combination" is tagged ADJ: ADD never splits the name ("a toilet and sink
+    white combination"), and nothing the caption names comes in again, as a new object, a replaced one or a
+    replaced modifier ("a toilet and a sink and sink combination", "a sink and sink combination", "a toilet
+    and toilet combination")."""
+    caption = "A tan toilet and sink combination in a small room."
+    parse = parse_text(caption, nlp=nlp)
+    assert [o.lemma for o in parse.scene.objects] == ["toilet", "sink combination", "room"]
+    out = texts(run(nlp, caption, ["add", "replace"], per_site=8))
+    assert "A tan toilet and a shower and sink combination in a small room." in out
+    assert "A tan toilet and big sink combination in a small room." in out
+    for never in ("sink white combination", "and a sink and sink", "sink and sink", "toilet and toilet"):
+        assert not [t for t in out if never in t], (never, out)
+
+
+def test_a_person_whose_pronoun_cannot_follow_keeps_its_gender(nlp):
+    """"A woman ... with her child": "her" may be the woman's or not (two people), so it is not changed,
+    and the woman is never replaced by a man ("A man standing ... with her child"). With one person the
+    pronoun goes along ("A girl ... her hand" -> "A boy ... his hand")."""
+    out = texts(run(nlp, "A woman standing on the side walk with her child.", ["replace"], ("obj",), per_site=8))
+    assert "A girl standing on the side walk with her child." in out
+    assert not [t for t in out if re.match(r"A (man|boy|guy|father|grandfather|groom) ", t)], out
+    out = texts(run(nlp, "A girl feeding giraffes from her hand.", ["replace"], ("obj",), per_site=8))
+    assert "A boy feeding giraffes from his hand." in out

@@ -189,6 +189,14 @@ def _noun_start(parse: Parse, head: int, lex_is_attr, attr_type=None) -> int:
     return start
 
 
+def _noun_read_as_adjective(tok, head: int, lex, attr_type) -> bool:
+    """A noun the tagger took for an adjective of the head ("a toilet and *sink*/ADJ combination"): a
+    word the lexicon knows as a thing and not as any attribute. Left as an attribute, an ADD would split
+    the name ("a toilet and sink white combination")."""
+    return (tok.dep == "amod" and tok.head == head and tok.pos == "ADJ" and lex.is_object(tok.lower)
+            and attr_type(tok) is None)
+
+
 def _in_chain(tok, head: int, attr_type) -> bool:
     """An attribute noun modifying another compound of the unit rather than its head ("side view mirror")."""
     return tok.head != head and tok.pos in NOUN_POS and attr_type is not None and attr_type(tok) in _CHAIN_TYPES
@@ -258,6 +266,8 @@ def extract_scene(parse: Parse) -> Scene:
             unit = " ".join([toks[noun_start - 1].lower] + [t.lower for t in toks[noun_start : tok.i]] + [tok.lemma.lower()])
             if lex.is_object(unit):
                 noun_start -= 1
+        while noun_start > 0 and _noun_read_as_adjective(toks[noun_start - 1], tok.i, lex, attr_type):
+            noun_start -= 1  # "a toilet and *sink* combination": part of the name, never an attribute
         det = next((c for c in kids[tok.i] if toks[c].dep in {"det", "poss"} and c < tok.i), None)
         if subject and det is None:
             det = next((c for c in kids[tok.head] if toks[c].dep in {"det", "poss"} and c < tok.i), None)

@@ -21,6 +21,7 @@ from toolkit.generation.operators.sites import (
     SETTINGS,
     after_determiner,
     is_finite_subject,
+    named_things,
     object_lemma_in_lexicon,
     words,
 )
@@ -277,7 +278,7 @@ class Add(Operator):
         scene = parse.scene
         if not scene.objects:
             return "no objects"
-        present = {o.lemma for o in scene.objects}
+        present = named_things(parse, lex)
         context = [canonical_object(lex, o.lemma) for o in scene.objects]
         sites: list[Site] = []
         for obj in scene.objects:

@@ -18,7 +18,10 @@ from toolkit.generation.operators.sites import (
     after_determiner,
     determiner_of,
     fits_number,
+    gender,
+    gender_held_by_pronouns,
     leading_determiner,
+    named_things,
     object_lemma_in_lexicon,
     phrase_root,
     regendered_pronouns,
@@ -106,7 +109,8 @@ def attribute_choices(parse: Parse, lex: Lexicon, att: Attribute) -> list[str]:
         if lex.is_object(parse.scene.objects[att.obj].lemma):
             return []  # "a fire hydrant" is one name: REPLACE object handles it
         group = _group(lex, att.lemma)  # same fine group only: a "rock wall" is no "grass wall"
-        return [o for o in lex.object_substitutes(att.lemma) if group and _group(lex, o) == group]
+        named = named_things(parse, lex)  # "a toilet and sink combination": never "a toilet and toilet ..."
+        return [o for o in lex.object_substitutes(att.lemma) if group and _group(lex, o) == group and o not in named]
     last = parse.tokens[att.end - 1]
     lemma = last.lemma.lower()
     if lemma != last.lower and last.tag in {"JJR", "JJS"}:
@@ -134,7 +138,7 @@ class Replace(Operator):
         scene = parse.scene
         if not scene.objects:
             return "no objects"
-        present = {o.lemma for o in scene.objects} | {o.lemma.split(" ")[-1] for o in scene.objects}
+        present = named_things(parse, lex)
         sites: list[Site] = []
         unknown = []
         for k, obj in enumerate(scene.objects):
@@ -153,6 +157,9 @@ class Replace(Operator):
             subs = [s for s in lex.object_substitutes(lemma) if s not in present]
             det = determiner_of(parse, obj, start)
             subs = [s for s in subs if fits_number(s, obj.number, det)]
+            held = gender_held_by_pronouns(parse, lex, k) if self.plausible_only else None
+            if held:
+                subs = [s for s in subs if gender(lex, s) in {None, held}]
             if self.plausible_only and _eaten(parse, k):
                 # "drinking water" (water files under terrain): never "drinking sand", "drinking grass"
                 subs = [s for s in subs if lex.object_category(s) in {"food", "drink"}]

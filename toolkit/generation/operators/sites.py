@@ -72,6 +72,19 @@ def object_lemma_in_lexicon(lex: Lexicon, obj: SceneObject) -> tuple[str, bool] 
     return None
 
 
+def named_things(parse: Parse, lex: Lexicon) -> set[str]:
+    """Every thing the caption names, for substitutes to avoid: its objects' lemmas and each of their
+    words, and every noun or known object word wherever it stands, a modifier too ("sink" in "a toilet and
+    sink combination": never "a toilet and a sink and sink combination", "a sink and sink combination")."""
+    out = {o.lemma for o in parse.scene.objects}
+    out |= {w for o in parse.scene.objects for w in o.lemma.split(" ")}
+    for tok in parse.tokens:
+        if tok.pos in {"NOUN", "PROPN"} or lex.is_object(tok.lower):
+            out.add(tok.lemma.lower())
+            out.add(tok.lower)
+    return out
+
+
 def after_determiner(parse: Parse, obj: SceneObject) -> int:
     """The position right after the phrase's determiner (or its start when it has none):
     "a [large brown dog]", "a [pair of shoes]"."""
@@ -138,6 +151,23 @@ def gender(lex: Lexicon, lemma: str) -> str | None:
         if any(lex.object_relation(lemma, k) in {"same", "synonym", "hypernym"} for k in kinds):
             return name
     return None
+
+
+_PRONOUNS_OF = {"female": frozenset({"she", "her", "hers", "herself"}), "male": frozenset({"he", "him", "his", "himself"})}
+
+
+def gender_held_by_pronouns(parse: Parse, lex: Lexicon, k: int) -> str | None:
+    """Object k's gender when a pronoun of that gender follows it that a replacement cannot take along
+    (the caption has another person in the singular, so `regendered_pronouns` leaves it): "A woman ...
+    with *her* child" never becomes "A man ... with her child"."""
+    objs = parse.scene.objects
+    own = gender(lex, objs[k].lemma.rsplit(" ", 1)[-1])
+    if own is None or objs[k].number != "sing":
+        return None
+    if not any(t.lower in _PRONOUNS_OF[own] for t in parse.tokens[objs[k].end:]):
+        return None
+    persons = [o for o in objs if o.number == "sing" and lex.object_category(o.lemma.rsplit(" ", 1)[-1]) in PERSONS]
+    return own if persons != [objs[k]] else None
 
 
 def regendered_pronouns(parse: Parse, lex: Lexicon, k: int, new: str) -> tuple[tuple[int, str], ...]:
