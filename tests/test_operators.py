@@ -648,3 +648,9 @@ def test_a_person_whose_pronoun_cannot_follow_keeps_its_gender(nlp):
     assert not [t for t in out if re.match(r"A (man|boy|guy|father|grandfather|groom) ", t)], out
     out = texts(run(nlp, "A girl feeding giraffes from her hand.", ["replace"], ("obj",), per_site=8))
     assert "A boy feeding giraffes from his hand." in out
+
+
+def test_no_negative_puts_one_word_on_both_sides_of_a_joining_word(nlp):
+    """"A man on a motorcycle is waving at two men": never "A man on a man is waving at two motorcycles"."""
+    out = texts(run(nlp, "A man on a motorcycle is waving at two men.", ["swap", "add", "replace"], per_site=8))
+    assert out and not [t for t in out if re.search(r"\b(\w+) (on|and|with) (a |two )?\1\b", t, re.I)], out

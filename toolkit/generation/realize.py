@@ -323,10 +323,23 @@ def _fix_case(parse: Parse, slots: list[list], fixes: list[Fix]) -> None:
 _MAY_DOUBLE = frozenset({"very", "had", "that"})
 
 
+# Words that join two phrases; one word on both sides of them reads as a slip ("a man on a man", "a
+# train with train tracks", "a street light and light church", "brown and brown dog").
+_LINKS = frozenset({"and", "or", "with", "of", "on", "in", "at", "by", "near", "under", "over"})
+_LINKED_DETERMINERS = frozenset({"a", "an", "the", "two", "some"})
+
+
 def doubled_words(text: str) -> set[str]:
-    """Words that occur twice in a row ("in a park park"), ignoring case and punctuation."""
+    """Words that occur twice in a row ("in a park park"), and words on both sides of a joining word
+    ("a man on a man", "toilet and a toilet", as "man ~ man"), ignoring case and punctuation."""
     ws = [w.strip(".,;:!?\"'") for w in text.lower().split()]
-    return {x for x, y in zip(ws, ws[1:], strict=False) if x == y and x.isalpha() and x not in _MAY_DOUBLE}
+    out = {x for x, y in zip(ws, ws[1:], strict=False) if x == y and x.isalpha() and x not in _MAY_DOUBLE}
+    for i in range(len(ws) - 2):
+        if ws[i + 1] in _LINKS and ws[i].isalpha() and ws[i] not in _LINKS and ws[i] not in _LINKED_DETERMINERS:
+            j = i + 3 if ws[i + 2] in _LINKED_DETERMINERS and i + 3 < len(ws) else i + 2
+            if ws[j] == ws[i]:
+                out.add(f"{ws[i]} ~ {ws[i]}")  # whatever joins them: "a tv on a tv stand" -> "in a tv stand" is none new
+    return out
 
 
 _STACKED = re.compile(r"\b(?:a|an|the)\s+(?:a|an|the)\b", re.IGNORECASE)
