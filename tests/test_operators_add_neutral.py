@@ -53,14 +53,19 @@ def test_objects_move_the_dropped_construction(nlp):
     assert edit.spans == ((11, 11), (5, 8)) and edit.words_out == ("", "and a kite")
     assert edit.words_in == ("and a surfboard", "")
     assert edit.detail == "+surfboard and after beach (length-neutral: dropped 'and a kite')"
-    out = by_text(neutral(nlp, "A cat laying on a bed next to a window.", subtypes=("obj",)))
-    assert "A cat laying next to a window on a chair." in out
+    out = by_text(neutral(nlp, "A cat sleeping on a bed next to a window.", subtypes=("obj",)))
+    assert "A cat sleeping next to a window on a chair." in out
     # never on the one the phrase said something about: that replaces the bed rather than adding a chair
     assert not any(text.startswith("A cat on a") for text in out)
-    out = by_text(neutral(nlp, "A man sitting on a bench with a dog.", subtypes=("obj",)))
-    cand = out["A man sitting with a dog on an ottoman."]
+    out = by_text(neutral(nlp, "A man reading on a bench with a dog.", subtypes=("obj",)))
+    cand = out["A man reading with a dog on an ottoman."]
     assert ("a", "an", "article") in {(f.old, f.new, f.reason) for f in cand.fixes}
     assert not any(text.startswith("A man with a") or text.startswith("A man on a") for text in out)
+    # the place of a verb of staying in place stays with it: never "A couple sits while playing wii on a
+    # desk", and no negative loses "sitting on" (a learned adversary's mark of the caption)
+    for caption in ("A man sitting on a bench with a dog.", "A couple sits on a couch while playing wii.",
+                    "A cat laying on a bed next to a window."):
+        assert neutral(nlp, caption, subtypes=("obj",)).candidates == [], caption
     # modifiers come along with a noun they suit; a path ("down the street") needs a verb, so it stays
     out = by_text(neutral(nlp, "A young man in a blue shirt riding a horse next to a red car.", subtypes=("obj",)))
     assert "A young man in a blue shirt next to a red truck riding a horse." in out

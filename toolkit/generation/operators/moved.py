@@ -9,7 +9,7 @@ and lost "very", "together", "tall"). Here what goes in has the construction of 
 
 - object: the dropped phrase's connecting word(s), determiner and modifiers, with a new noun, after
   another object of the caption (`moved_object_sites`):
-      "A cat laying on a bed next to a window."  ->  "A cat laying next to a window on a chair."
+      "A cat sleeping on a bed next to a window."  ->  "A cat sleeping next to a window on a chair."
       "Some people with a dog and a kite on the beach."  ->  "Some people with a dog on the beach and a surfboard."
 - attribute: one object's modifier dropped, a new word of the same type given to another object
   (`droppable_attributes` here, the sites in `toolkit.generation.operators.add`):
@@ -22,7 +22,8 @@ it; the new one is what makes the negative false, as in every ADD.
 
 What may be dropped (object): a prepositional phrase `neutral.deletions` allows ("on a bed", "next to
 a window") whose object is a simple noun phrase (determiner, adjectives, numbers, noun), not a phrase
-of a path ("down the street" needs a verb of motion), not one that leaves its verb stranded before a
+of a path ("down the street" needs a verb of motion), not the place of a verb of staying in place
+("sitting on a couch": moved, it leaves "A couple sits while playing wii on a desk"), not one that leaves its verb stranded before a
 comma or a participle; or the second of two joined objects ("and a kite") unless the pair is in a list
 or the subject of a verb that agrees with it.
 Where the new phrase goes: right after another object's phrase, never the one the dropped phrase hung
@@ -87,9 +88,11 @@ def _simple(parse: Parse, obj: SceneObject) -> bool:
     return all(obj.start <= toks[i].head < obj.end for i in range(obj.start, obj.end) if i != obj.head)
 
 
-def phrase_constructions(parse: Parse, found: Sequence[Deletion]) -> list[Construction]:
+def phrase_constructions(parse: Parse, found: Sequence[Deletion], lex: Lexicon) -> list[Construction]:
     """The prepositional phrases among `found` (deletions that keep the caption true) that are a
-    connector and a simple noun phrase."""
+    connector and a simple noun phrase, not the place of a verb of staying in place: "sitting on a couch"
+    moved away leaves "A couple sits while playing wii on a desk", and every such negative loses "sitting
+    on", which a learned adversary reads as the caption's mark."""
     toks = parse.tokens
     scene = parse.scene
     by_end = {o.end: k for k, o in enumerate(scene.objects)}
@@ -119,6 +122,8 @@ def phrase_constructions(parse: Parse, found: Sequence[Deletion]) -> list[Constr
         if not all(w.isalpha() for w in connector):
             continue
         governor = toks[d.start].head
+        if toks[governor].pos in {"VERB", "AUX"} and lex.is_stationary(toks[governor].lemma.lower()):
+            continue
         subject = next((r.subj for r in scene.relations if r.kind == "prep" and r.obj == k and r.start == d.start), None)
         before = tuple(t.text for t in toks[obj.start : obj.noun_start])
         out.append(Construction(d, connector, before, k, governor, subject))
@@ -230,7 +235,7 @@ def moved_object_sites(parse: Parse, lex: Lexicon, found: Sequence[Deletion], bl
     present = [f[0] if f else o.lemma for f, o in zip(known, scene.objects, strict=True)]
     context = [canonical_object(lex, o.lemma) for o in scene.objects]
     sites: list[Site] = []
-    for c in phrase_constructions(parse, found) + conjunct_constructions(parse, blocked):
+    for c in phrase_constructions(parse, found, lex) + conjunct_constructions(parse, blocked):
         dropped = known[c.obj]
         if dropped is None:
             continue
