@@ -654,3 +654,28 @@ def test_no_negative_puts_one_word_on_both_sides_of_a_joining_word(nlp):
     """"A man on a motorcycle is waving at two men": never "A man on a man is waving at two motorcycles"."""
     out = texts(run(nlp, "A man on a motorcycle is waving at two men.", ["swap", "add", "replace"], per_site=8))
     assert out and not [t for t in out if re.search(r"\b(\w+) (on|and|with) (a |two )?\1\b", t, re.I)], out
+
+
+@pytest.mark.parametrize(
+    ("caption", "never"),
+    [
+        # a person "in" a garment is at most without it
+        ("A man in a red shirt tossing a white frisbee.", r"man (on|at|under|behind|near|above) a red shirt"),
+        ("A person in a helmet is riding a skateboard.", r"person (on|on top of|at|under|inside of) a helmet"),
+        # a verb with an adjective after it becomes only one that links one
+        ("A man in a purple shirt and matching tie looking pensive.", r"(smiling|talking|walking|sitting) pensive"),
+        # a verb used as an adjective before its noun is no relation
+        ("A dinner plate that has white steamed rice with stir fry vegetables.", r"white (?!steamed)\w+ rice"),
+        # a verb done on a place takes no thing as its object
+        ("A man in a red shirt tossing a white frisbee.", r"(surfing|skiing|skateboarding|sailing|swimming) a white"),
+        ("A young man hitting a ball with a racquet.", r"(surfing|skiing|skateboarding|sailing|snowboarding) a ball"),
+    ],
+)
+def test_replace_relation_keeps_what_the_verb_or_preposition_governs_plausible(nlp, caption, never):
+    out = texts(run(nlp, caption, ["replace"], ("rel",), per_site=8))
+    assert not [t for t in out if re.search(never, t)], out
+
+
+def test_a_verb_done_on_a_place_still_replaces_one_done_on_a_place(nlp):
+    out = texts(run(nlp, "A man on a surfboard surfing a large wave.", ["replace"], ("rel",), per_site=8))
+    assert "A man on a surfboard skiing a large wave." in out

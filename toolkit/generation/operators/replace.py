@@ -15,6 +15,8 @@ from toolkit.generation.operators.base import Change, Edit, Operator, Site
 from toolkit.generation.operators.counting import count_choices, count_edit, read_count
 from toolkit.generation.operators.sites import (
     PERSONS,
+    SETTINGS,
+    WORN,
     after_determiner,
     determiner_of,
     fits_number,
@@ -332,7 +334,8 @@ class Replace(Operator):
                 continue  # a verb and its own preposition ("look at") are replaced as one relation
             vsubs = [v for v in lex.relation_substitutes(verb.lemma)
                      if not _needs_object(v) and _fits_arguments(parse, lex, verb, verb.end, v)][:3]
-            psubs = [p for p in lex.relation_substitutes(prep.lemma) if relation_fits(parse, lex, prep, prep.end, p)][:3]
+            psubs = [p for p in lex.relation_substitutes(prep.lemma)
+                     if relation_fits(parse, lex, prep, prep.end, p, self.plausible_only)][:3]
             pairs = sorted(((v, p) for v in range(len(vsubs)) for p in range(len(psubs))), key=lambda vp: (sum(vp), vp))
             choices = [(vsubs[v], psubs[p]) for v, p in pairs][: self.per_site]
 
@@ -442,6 +445,18 @@ def _object_follows(parse: Parse, rel: Relation, end: int) -> bool:
 
 # Particles and adverbs of place that read with no object after them ("propped *up*", "running *around*"); not
 # "in", "on", "off", "along", "across": before the verb's next phrase they read as a preposition left dangling.
+# Verbs that link their subject to an adjective ("looking pensive", "seems happy").
+LINKING_VERBS = frozenset({"look", "seem", "appear", "feel", "become", "stay", "remain", "sound", "smell", "taste",
+                           "turn", "get", "grow", "go", "keep", "be"})
+
+
+def _worn(parse: Parse, lex: Lexicon, rel: Relation) -> bool:
+    """Whether a preposition's object is something worn ("in a red shirt", "in a helmet")."""
+    if rel.obj is None:
+        return False
+    return lex.object_category(parse.scene.objects[rel.obj].lemma.rsplit(" ", 1)[-1]) in WORN
+
+
 STANDALONE = frozenset({"up", "down", "out", "away", "back", "over", "around", "inside", "outside", "nearby",
                         "together", "apart", "ahead", "behind"})
 
@@ -467,17 +482,32 @@ def relation_fits(parse: Parse, lex: Lexicon, rel: Relation, end: int, sub: str,
     at" never replaces "sleeping"), no verb brings a preposition next to one already there ("looking away
     from out a window"), no verb that takes no object gets one ("sleeping the camera"); "without" never
     before a counted thing ("without a ball", never "without two balls"); with `paths`, a path after a verb
-    ("out a window") only after a verb of movement or of the old verb's own kind."""
+    ("out a window") only after a verb of movement or of the old verb's own kind. With `paths` (the
+    plausibility rules) also: a person "in" a garment is at most "without" it ("A man in a red shirt",
+    never "A man on a red shirt"); a verb with an adjective after it ("looking pensive") becomes only
+    another verb that links one ("seeming pensive", never "smiling pensive"); a verb used as an adjective
+    before its noun ("white *steamed* rice") is no relation to replace ("white ridden rice"); a verb done
+    on a place ("surf") takes no thing as its object ("surfing a frisbee")."""
     toks = parse.tokens
     if not _fits_arguments(parse, lex, rel, end, sub):
         return False
     if rel.kind == "prep":
         if not _has_object(parse, rel) and sub not in STANDALONE:
             return False  # a particle or adverb ("lying face *down* on the table") never becomes "out of"
+        if paths and rel.lemma == "in" and _worn(parse, lex, rel) and not sub.startswith("without"):
+            return False
         if sub.startswith("without") and rel.obj is not None:
             return not any(a.type == "count" and a.kind != "article" for a in parse.scene.attributes_of(rel.obj))
         return True
+    if paths and toks[rel.start].dep == "amod" and toks[rel.start].head > rel.start:
+        return False
+    if paths and any(toks[c].dep in {"acomp", "oprd"} and toks[c].pos == "ADJ" for c in parse.children[rel.start]):
+        if sub.split(" ")[0] not in LINKING_VERBS:
+            return False
     follows = _object_follows(parse, rel, end)
+    if paths and follows and rel.obj is not None and lex.takes_setting_object(sub.split(" ")[0]):
+        if lex.object_category(parse.scene.objects[rel.obj].lemma.rsplit(" ", 1)[-1]) not in SETTINGS:
+            return False  # "catching a frisbee": never "surfing a frisbee"
     passive = any(toks[c].dep == "auxpass" for c in parse.children[rel.start])
     prep_after = end < len(toks) and toks[end].dep in {"prep", "prt", "agent"} and toks[end].head == rel.start
     if " " in sub and prep_after:

@@ -27,7 +27,7 @@ class RelationIndex:
     def __init__(self, data: dict[str, Any], file: str = "relations.toml") -> None:
         self.file = file
         check_keys(file, "top level", data, {"symmetric", "symmetric_conjunctions", "intransitive", "stationary", "person_subject",
-                                           "animate_subject", "animate_object",
+                                           "animate_subject", "animate_object", "setting_object",
                                            *_KINDS})
         self.sets: dict[str, RelationSet] = {}
         self._kind: dict[str, str] = {}
@@ -46,6 +46,7 @@ class RelationIndex:
         self.person_subject = self._verb_list(data, "person_subject")
         self.animate_subject = self._verb_list(data, "animate_subject")
         self.animate_object = self._verb_list(data, "animate_object")
+        self.setting_object = self._verb_list(data, "setting_object")
         self._subs = {w: tuple(self._compute_substitutes(w)) for w in self._kind}
 
     # ---------------------------------------------------------------- parsing
@@ -169,6 +170,10 @@ class RelationIndex:
     def needs_animate_object(self, phrase: str) -> bool:
         """True for a verb done to a person or an animal ("hug", "pet", "talk to")."""
         return phrase in self.animate_object
+
+    def takes_setting_object(self, phrase: str) -> bool:
+        """True for a verb whose object is where it is done ("surf a wave")."""
+        return phrase in self.setting_object
 
     def is_stationary(self, phrase: str) -> bool:
         """True for a verb of staying in place ("sit", "park"): with no object it tells no two things apart."""

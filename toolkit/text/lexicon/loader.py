@@ -248,6 +248,11 @@ class Lexicon:
         """True for a verb done to a person or an animal ("hug", "pet", "talk to"): never "hugging two balls"."""
         return self._relations.needs_animate_object(phrase)
 
+    def takes_setting_object(self, phrase: str) -> bool:
+        """True for a verb whose object, if any, is where it is done ("surfing a wave", "skiing a slope"):
+        never "surfing a frisbee"."""
+        return self._relations.takes_setting_object(phrase)
+
     def is_stationary(self, phrase: str) -> bool:
         """True for a verb of staying in place ("sit", "stand", "park"): "a cat *sitting* next to a dog"
         says no more about which is which than "a cat next to a dog"."""
