@@ -679,3 +679,13 @@ def test_replace_relation_keeps_what_the_verb_or_preposition_governs_plausible(n
 def test_a_verb_done_on_a_place_still_replaces_one_done_on_a_place(nlp):
     out = texts(run(nlp, "A man on a surfboard surfing a large wave.", ["replace"], ("rel",), per_site=8))
     assert "A man on a surfboard skiing a large wave." in out
+
+
+def test_replace_object_keeps_the_modifiers_in_default_output(nlp):
+    """"A little girl" -> "A boy" loses a true word besides and is shorter than its caption (a learned
+    adversary's mark); default output keeps the modifiers, `replicate` (no plausibility rules) still
+    replaces the phrase as benchmarks do."""
+    out = texts(run(nlp, "A little girl playing tennis.", ["replace"], ("obj",), per_site=8))
+    assert "A little boy playing tennis." in out and "A boy playing tennis." not in out
+    out = texts(run(nlp, "A little girl playing tennis.", ["replace"], ("obj",), per_site=8, plausibility=False))
+    assert "A boy playing tennis." in out
