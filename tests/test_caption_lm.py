@@ -86,8 +86,20 @@ def test_substitutes_are_drawn_in_proportion_to_how_often_captions_use_them():
     rng = random.Random(0)
     firsts = Counter(draw_choices(lm, ["green", "red"], 1, rng)[0] for _ in range(2000))
     assert 0.85 < firsts["red"] / 2000 < 0.95
-    # tuples and multi-word choices are weighed by their rarest word; all choices kept when keep is large
+    # tuples are weighed by their rarest part; all choices kept when keep is large
     assert sorted(draw_choices(lm, [("red", "x"), "green car"], 5, rng), key=str) == [("red", "x"), "green car"]
+
+
+def test_a_phrase_is_drawn_as_often_as_captions_use_the_phrase_not_its_words():
+    """"near to" is rare however common "near" is: drawn by its word, it came up as often as "near"
+    and marked the negatives (a learned adversary's most telling n-gram after "without")."""
+    lm = CaptionLM(["a dog near a car"] * 50 + ["a dog next to a car"] * 50 + ["a dog near to a car"] * 2)
+    assert lm.phrase_count(["near", "to"]) == 2 + lm.unseen
+    assert lm.phrase_count(["next", "to"]) == 50 + lm.unseen
+    assert lm.phrase_count(["near"]) == lm.word_count("near")
+    rng = random.Random(0)
+    firsts = Counter(draw_choices(lm, ["near to", "next to"], 1, rng)[0] for _ in range(2000))
+    assert firsts["near to"] / 2000 < 0.1
 
 
 def test_fit_caption_lm_is_the_same_for_any_order_of_the_same_captions():

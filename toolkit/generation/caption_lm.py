@@ -99,6 +99,14 @@ class CaptionLM:
         """How often captions use a word (its count as a predicted word), plus its prior."""
         return self.counts.get(word, self.unseen)
 
+    def phrase_count(self, words: Sequence[str]) -> float:
+        """How often captions use a phrase: a word's `word_count`; for several words, the count of their
+        rarest adjacent pair plus an unseen word's prior ("near to" is rare however common "near" is)."""
+        if len(words) == 1:
+            return self.word_count(words[0])
+        c2 = self.c2
+        return min((c2.get((a, b), 0) for a, b in zip(words, words[1:], strict=False)), default=0) + self.unseen
+
     def _word_count(self, word: str) -> float:
         return self.c1.get(word, 0) + self.prior_count * (2.0 if word in self.priors else 1.0)
 

@@ -147,25 +147,27 @@ class _Drawn:
         return self.drawn[index]
 
 
-def _choice_words(choice: object) -> list[str]:
-    """The words of a substitute choice: a string ("red", "next to"), or the strings in a tuple."""
+def _choice_parts(choice: object) -> list[str]:
+    """The phrases of a substitute choice: a string ("red", "next to"), or the strings in a tuple (a verb
+    and a preposition)."""
     if isinstance(choice, str):
-        return choice.split(" ")
+        return [choice]
     if isinstance(choice, tuple):
-        return [w for part in choice if isinstance(part, str) for w in part.split(" ")]
+        return [part for part in choice if isinstance(part, str)]
     return []
 
 
 def draw_choices(lm: CaptionLM, choices: Sequence[Any], keep: int, rng: random.Random) -> list[Any]:
-    """`keep` of `choices`, drawn without replacement, each in proportion to how often captions use its
-    rarest word (Efraimidis-Spirakis keys): the negatives then use a substitute about as often as
-    captions do, so that no word becomes a marker of negatives ("a lone ...")."""
+    """`keep` of `choices`, drawn without replacement, each in proportion to how often captions use it
+    (Efraimidis-Spirakis keys): a word by its count, a phrase by `CaptionLM.phrase_count`, a choice of
+    several parts by its rarest part. The negatives then use a substitute about as often as captions do,
+    so that no word becomes a marker of negatives ("a lone ...", "near to", "a baseball bat")."""
     keyed = []
     exponents = lm.choice_weights  # 1 / weight of each word choice: the same ones come up caption after caption
     for i, choice in enumerate(choices):
         exponent = exponents.get(choice) if isinstance(choice, str) else None
         if exponent is None:
-            exponent = 1.0 / min((lm.word_count(w) for w in _choice_words(choice)), default=1.0)
+            exponent = 1.0 / min((lm.phrase_count(p.lower().split(" ")) for p in _choice_parts(choice)), default=1.0)
             if isinstance(choice, str):
                 exponents[choice] = exponent
         keyed.append((rng.random() ** exponent, -i, choice))
