@@ -689,3 +689,15 @@ def test_replace_object_keeps_the_modifiers_in_default_output(nlp):
     assert "A little boy playing tennis." in out and "A boy playing tennis." not in out
     out = texts(run(nlp, "A little girl playing tennis.", ["replace"], ("obj",), per_site=8, plausibility=False))
     assert "A boy playing tennis." in out
+
+
+def test_food_trades_places_only_with_food(nlp):
+    """"A bowl of food resting on top of a table": never "a bowl of a table resting on top of food"; "A
+    sandwich is sitting in a white plate": never "A white plate is sitting in a sandwich"."""
+    out = texts(run(nlp, "A banana and a nearly empty bowl of food resting on top of a table.", ["swap"], ("obj", "rel")))
+    assert "A banana and a nearly empty table of food resting on top of a bowl." in out
+    assert not [t for t in out if "bowl of a table" in t or "on top of food" in t or "on top of a banana" in t], out
+    out = texts(run(nlp, "A sandwich is sitting in a white plate on top of a wood table.", ["swap"], ("obj", "rel")))
+    assert not [t for t in out if "in a sandwich" in t or t.startswith(("A white plate", "A wood table"))], out
+    out = texts(run(nlp, "A banana sitting on top of a white plate next to a pastry.", ["swap"], ("obj",)))
+    assert "A pastry sitting on top of a white plate next to a banana." in out

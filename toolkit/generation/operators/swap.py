@@ -612,6 +612,7 @@ class Swap(Operator):
         return sites or "; ".join(sorted(blocked))
 
 
+EATEN = frozenset({"food", "drink"})
 VERB_COMPLEMENTS = frozenset({"dobj", "prt", "acomp", "attr", "dative", "oprd"})
 ANIMATE = PERSONS | {"animal"}
 ACTORS = ANIMATE | {"body_part"}  # "A hand is holding a carrot": never "A carrot is holding a hand"
@@ -630,13 +631,17 @@ def _trade_places(a: str, b: str) -> str:
     with a setting of its kind ("standing in the woods": never "the woods standing in a deer", "in the sink
     next to a bathroom", "walking down the sun"), what people wear only with another garment ("wearing
     glasses": never "wearing doughnuts"). Grammatical, but a text-only model knows which way round the
-    world is. A body part trades places only with a body part."""
+    world is. A body part trades places only with a body part, food and drink only with food and drink."""
     if (a in SETTINGS or b in SETTINGS) and a != b:
         return "a setting would trade places with a thing in it or another kind of place"
     if (a in WORN) != (b in WORN):
         return "a garment would trade places with a thing not worn"
     if (a == "body_part") != (b == "body_part"):
         return "a body part would trade places with something else"  # "A cat with a pink bed sitting on blue eyes"
+    if (a in EATEN) != (b in EATEN):
+        # "a bowl of food resting on a table": never "a bowl of a table resting on food", "a white plate
+        # sitting in a sandwich"
+        return "food would trade places with a thing not eaten"
     return ""
 
 
