@@ -50,9 +50,9 @@ def test_a_group_word_swapped_away_leaves_its_verb_agreeing(nlp):
     out = outputs(nlp, "A group of giraffes drink water in the wilderness.", operators=("swap",), plausibility=False)
     assert "Water drink a group of giraffes in the wilderness." not in out
     assert "Water drinks a group of giraffes in the wilderness." in out
-    out = outputs(nlp, "There are two slices of pizza on a paper plate.", operators=("swap",))
-    assert "There are a paper plate on two slices of pizza." not in out
-    assert "There is a paper plate on two slices of pizza." in out
+    out = outputs(nlp, "There are two stacks of books on a table.", operators=("swap",))
+    assert "There are a table on two stacks of books." not in out
+    assert "There is a table on two stacks of books." in out
 
 
 def test_coordinated_subjects_stay_plural(nlp):
