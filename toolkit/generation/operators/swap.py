@@ -565,6 +565,11 @@ class Swap(Operator):
                 continue
             if toks[x.start].tag != toks[y.start].tag or overlaps((x.start, x.end), (y.start, y.end)):
                 continue  # the same verb form only: no re-inflection, no agreement to redo
+            if self.plausible_only and (toks[x.start].tag == "VB" or _complemented(parse, x.start)
+                                        or _complemented(parse, y.start)):
+                # "getting ready to blow ... a girl watching": never "watching ready to blow ... getting";
+                # "to allow people to board the bus": never "to board the bus people to allow"
+                continue
             px, py = _verb_phrase(parse, x.start, x.end), _verb_phrase(parse, y.start, y.end)
             # the verbs alone only where both take an object or neither does: never "sitting a red apple"
             # (benchmarks have them: "A dog swimming a small wave with his owner surfing" in SugarCrepe)
@@ -717,6 +722,20 @@ def _kind_of(parse: Parse, lex: Lexicon, obj: SceneObject) -> str:
     return "thing"
 
 
+def _complemented(parse: Parse, verb: int) -> bool:
+    """Whether a verb has an adjective or a clause for its complement ("getting *ready*", "trying *to
+    catch*"): it does not move without it."""
+    return any(parse.tokens[c].dep in {"acomp", "xcomp", "ccomp", "oprd"} for c in parse.children[verb])
+
+
+def _in_of_phrase(parse: Parse, obj: SceneObject) -> bool:
+    """Whether the object is the noun before "of" in a noun phrase ("the *edge* of a tub", "a *plate* of
+    food", "a *pair* of doors"): moved alone, it leaves "The edge sits on a cup of a white tub", "Food of
+    plate". (The noun after "of" may move: "A white tub sits on the edge of a cup".)"""
+    toks = parse.tokens
+    return obj.end < len(toks) and toks[obj.end].lower == "of"
+
+
 def _cannot_take_place(parse: Parse, lex: Lexicon, k: int, new: SceneObject, rel: Relation | None = None) -> str:
     """Why the object `new` cannot take the place of object k, or "": a thing never does what a person or
     an animal did ("A tennis ball throws a man", "A kitchen cooking food in a woman", "Traffic holding onto
@@ -726,6 +745,8 @@ def _cannot_take_place(parse: Parse, lex: Lexicon, k: int, new: SceneObject, rel
     why = _trade_places(was, now)
     if why:
         return why
+    if _in_of_phrase(parse, parse.scene.objects[k]) or _in_of_phrase(parse, new):
+        return "a noun of an 'of' phrase would leave the other half behind"
     actions = _actions(parse, lex, k, rel)
     if actions and (was in ANIMATE and now not in ANIMATE or was in ACTORS and now not in ACTORS):
         return f"a thing would do what a person, an animal or a hand does ('{actions[0]}')"
