@@ -722,3 +722,18 @@ def test_swap_keeps_of_phrases_and_verb_complements_together(nlp, caption, expec
     out = texts(run(nlp, caption, ["swap"], ("obj", "rel")))
     assert expected is None or expected in out, out
     assert not [t for t in out if never.lower() in t.lower()], out
+
+
+@pytest.mark.parametrize(
+    ("caption", "never"),
+    [
+        ("A bedroom with two beds and a desk to one side and a small window on the opposite side.", "side on a"),
+        ("A grassy hill side with some animals in the distance", "the distance with"),
+        ("A cat is laying on sofa and the dog is laying on the floor in front.", "front is laying"),
+    ],
+)
+def test_a_word_for_where_something_is_trades_no_places(nlp, caption, never):
+    """"side", "distance", "front" say where something is, relative to something else: swapped, they read as
+    things ("the opposite side on a small window")."""
+    out = texts(run(nlp, caption, ["swap"], ("obj", "rel")))
+    assert not [t for t in out if never.lower() in t.lower()], out

@@ -618,6 +618,10 @@ class Swap(Operator):
 
 
 EATEN = frozenset({"food", "drink"})
+# Nouns that say where something is relative to something else: no thing of the scene.
+RELATIVE_PLACES = frozenset({"side", "distance", "front", "back", "top", "bottom", "middle", "edge", "center",
+                             "centre", "background", "foreground", "left", "right", "end", "rear", "inside",
+                             "outside"})
 VERB_COMPLEMENTS = frozenset({"dobj", "prt", "acomp", "attr", "dative", "oprd"})
 ANIMATE = PERSONS | {"animal"}
 ACTORS = ANIMATE | {"body_part"}  # "A hand is holding a carrot": never "A carrot is holding a hand"
@@ -747,6 +751,10 @@ def _cannot_take_place(parse: Parse, lex: Lexicon, k: int, new: SceneObject, rel
         return why
     if _in_of_phrase(parse, parse.scene.objects[k]) or _in_of_phrase(parse, new):
         return "a noun of an 'of' phrase would leave the other half behind"
+    if {parse.scene.objects[k].lemma.rsplit(" ", 1)[-1], new.lemma.rsplit(" ", 1)[-1]} & RELATIVE_PLACES:
+        # "a desk to one side and a small window on the opposite side": never "the opposite side on a small
+        # window"; "some animals in the distance": never "The distance with some animals"
+        return "a word for where something is (side, distance, front) would trade places"
     actions = _actions(parse, lex, k, rel)
     if actions and (was in ANIMATE and now not in ANIMATE or was in ACTORS and now not in ACTORS):
         return f"a thing would do what a person, an animal or a hand does ('{actions[0]}')"
