@@ -446,20 +446,18 @@ def _object_follows(parse: Parse, rel: Relation, end: int) -> bool:
     return any(o.start == end for o in parse.scene.objects)
 
 
-# Particles and adverbs of place that read with no object after them ("propped *up*", "running *around*"); not
-# "in", "on", "off", "along", "across": before the verb's next phrase they read as a preposition left dangling.
 # Verbs that link their subject to an adjective ("looking pensive", "seems happy").
 LINKING_VERBS = frozenset({"look", "seem", "appear", "feel", "become", "stay", "remain", "sound", "smell", "taste",
                            "turn", "get", "grow", "go", "keep", "be"})
 
 
-def _worn(parse: Parse, lex: Lexicon, rel: Relation) -> bool:
-    """Whether a preposition's object is something worn ("in a red shirt", "in a helmet")."""
-    if rel.obj is None:
-        return False
-    return lex.object_category(parse.scene.objects[rel.obj].lemma.rsplit(" ", 1)[-1]) in WORN
+def _object_category(parse: Parse, lex: Lexicon, k: int | None) -> str | None:
+    """The lexicon category of object k's head word ("shirt" of "a red shirt": clothing), None without one."""
+    return None if k is None else lex.object_category(parse.scene.objects[k].lemma.rsplit(" ", 1)[-1])
 
 
+# Particles and adverbs of place that read with no object after them ("propped *up*", "running *around*"); not
+# "in", "on", "off", "along", "across": before the verb's next phrase they read as a preposition left dangling.
 STANDALONE = frozenset({"up", "down", "out", "away", "back", "over", "around", "inside", "outside", "nearby",
                         "together", "apart", "ahead", "behind"})
 
@@ -497,8 +495,8 @@ def relation_fits(parse: Parse, lex: Lexicon, rel: Relation, end: int, sub: str,
     if rel.kind == "prep":
         if not _has_object(parse, rel) and sub not in STANDALONE:
             return False  # a particle or adverb ("lying face *down* on the table") never becomes "out of"
-        if paths and rel.lemma == "in" and _worn(parse, lex, rel) and not sub.startswith("without"):
-            return False
+        if paths and rel.lemma == "in" and _object_category(parse, lex, rel.obj) in WORN and not sub.startswith("without"):
+            return False  # "A man in a red shirt": never "A man on a red shirt"
         if sub.startswith("without") and rel.obj is not None:
             return not any(a.type == "count" and a.kind != "article" for a in parse.scene.attributes_of(rel.obj))
         return True
@@ -508,9 +506,9 @@ def relation_fits(parse: Parse, lex: Lexicon, rel: Relation, end: int, sub: str,
         if sub.split(" ")[0] not in LINKING_VERBS:
             return False
     follows = _object_follows(parse, rel, end)
-    if paths and follows and rel.obj is not None and lex.takes_setting_object(sub.split(" ")[0]):
-        if lex.object_category(parse.scene.objects[rel.obj].lemma.rsplit(" ", 1)[-1]) not in SETTINGS:
-            return False  # "catching a frisbee": never "surfing a frisbee"
+    if (paths and follows and rel.obj is not None and lex.takes_setting_object(sub.split(" ")[0])
+            and _object_category(parse, lex, rel.obj) not in SETTINGS):
+        return False  # "catching a frisbee": never "surfing a frisbee"
     passive = any(toks[c].dep == "auxpass" for c in parse.children[rel.start])
     prep_after = end < len(toks) and toks[end].dep in {"prep", "prt", "agent"} and toks[end].head == rel.start
     if " " in sub and prep_after:

@@ -153,6 +153,13 @@ def gender(lex: Lexicon, lemma: str) -> str | None:
     return None
 
 
+def _sole_person(parse: Parse, lex: Lexicon, k: int) -> bool:
+    """Whether object k is the caption's one person in the singular: the pronouns after it are its own."""
+    objs = parse.scene.objects
+    persons = [o for o in objs if o.number == "sing" and lex.object_category(o.lemma.rsplit(" ", 1)[-1]) in PERSONS]
+    return persons == [objs[k]]
+
+
 _PRONOUNS_OF = {"female": frozenset({"she", "her", "hers", "herself"}), "male": frozenset({"he", "him", "his", "himself"})}
 
 
@@ -166,8 +173,7 @@ def gender_held_by_pronouns(parse: Parse, lex: Lexicon, k: int) -> str | None:
         return None
     if not any(t.lower in _PRONOUNS_OF[own] for t in parse.tokens[objs[k].end:]):
         return None
-    persons = [o for o in objs if o.number == "sing" and lex.object_category(o.lemma.rsplit(" ", 1)[-1]) in PERSONS]
-    return own if persons != [objs[k]] else None
+    return own if not _sole_person(parse, lex, k) else None
 
 
 def regendered_pronouns(parse: Parse, lex: Lexicon, k: int, new: str) -> tuple[tuple[int, str], ...]:
@@ -179,8 +185,7 @@ def regendered_pronouns(parse: Parse, lex: Lexicon, k: int, new: str) -> tuple[t
     objs = parse.scene.objects
     if target is None or objs[k].number != "sing":
         return ()
-    persons = [o for o in objs if o.number == "sing" and lex.object_category(o.lemma.rsplit(" ", 1)[-1]) in PERSONS]
-    if persons != [objs[k]]:
+    if not _sole_person(parse, lex, k):
         return ()
     out = []
     for tok in parse.tokens[objs[k].end:]:
