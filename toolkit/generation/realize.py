@@ -333,21 +333,55 @@ def doubled_words(text: str) -> set[str]:
     """Words that occur twice in a row ("in a park park"), and words on both sides of a joining word
     ("a man on a man", "toilet and a toilet", as "man ~ man"), ignoring case and punctuation."""
     ws = [w.strip(".,;:!?\"'") for w in text.lower().split()]
-    out = {x for x, y in zip(ws, ws[1:], strict=False) if x == y and x.isalpha() and x not in _MAY_DOUBLE}
-    for i in range(len(ws) - 2):
-        if ws[i + 1] in _LINKS and ws[i].isalpha() and ws[i] not in _LINKS and ws[i] not in _LINKED_DETERMINERS:
-            j = i + 3 if ws[i + 2] in _LINKED_DETERMINERS and i + 3 < len(ws) else i + 2
-            if ws[j] == ws[i]:
-                out.add(f"{ws[i]} ~ {ws[i]}")  # whatever joins them: "a tv on a tv stand" -> "in a tv stand" is none new
+    out: set[str] = set()
+    n = len(ws)
+    for i in range(n - 1):  # one pass: every realised candidate is checked
+        x, y = ws[i], ws[i + 1]
+        if x == y and x.isalpha() and x not in _MAY_DOUBLE:
+            out.add(x)
+        if i < n - 2 and y in _LINKS and x.isalpha() and x not in _LINKS and x not in _LINKED_DETERMINERS:
+            j = i + 3 if ws[i + 2] in _LINKED_DETERMINERS and i + 3 < n else i + 2
+            if ws[j] == x:
+                out.add(f"{x} ~ {x}")  # whatever joins them: "a tv on a tv stand" -> "in a tv stand" is none new
     return out
 
 
 _STACKED = re.compile(r"\b(?:a|an|the)\s+(?:a|an|the)\b", re.IGNORECASE)
 
 
+_ARTICLE_WORDS = ("a", "an", "the")
+_ARTICLE_SET = frozenset(_ARTICLE_WORDS)
+
+
+def _article_edge(chunk: str, at_end: bool) -> bool:
+    """Whether a whitespace-free piece of lower-case ASCII text ends (or starts) with an article that a
+    non-word character or the piece's edge bounds (`\\b` in `_STACKED`)."""
+    for art in _ARTICLE_WORDS:
+        n = len(art)
+        if at_end and chunk.endswith(art) and (len(chunk) == n or not _word_char(chunk[-n - 1])):
+            return True
+        if not at_end and chunk.startswith(art) and (len(chunk) == n or not _word_char(chunk[n])):
+            return True
+    return False
+
+
+def _word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
 def stacked_articles(text: str) -> bool:
-    """Two articles in a row ("an a girl", "in the a kitchen"): a phrase spliced in after an article."""
-    return _STACKED.search(text) is not None
+    """Two articles in a row ("an a girl", "in the a kitchen"): a phrase spliced in after an article.
+    ASCII text is read piece by piece between spaces, as `_STACKED` would match it: every realised
+    candidate is checked, and the regex search cost more than the rest of the check together."""
+    if not text.isascii():
+        return _STACKED.search(text) is not None
+    after_article = False
+    for chunk in text.lower().split():
+        # a piece of word characters only has an article at its edge when it is one
+        if after_article and (chunk in _ARTICLE_SET or not chunk.isalnum() and _article_edge(chunk, at_end=False)):
+            return True
+        after_article = chunk in _ARTICLE_SET or not chunk.isalnum() and _article_edge(chunk, at_end=True)
+    return False
 
 
 _ALNUM = re.compile(r"[^\W_]")
@@ -365,19 +399,13 @@ def _is_word(text: str) -> bool:
     return known
 
 
-def _articles_said(parse: Parse) -> frozenset[tuple[str, str]]:
-    """The caption's "a"/"an" with the word after each, lower case."""
-    toks = parse.tokens
-    return frozenset((a.lower, b.lower) for a, b in zip(toks, toks[1:], strict=False) if a.lower in {"a", "an"})
-
-
 def realize(parse: Parse, edits: tuple[Edit, ...] | list[Edit]) -> Realized:
     """Apply edits (at distinct sites) to the source tokens and return the fixed-up sentence."""
     changes = _ordered_changes(edits)
     slots = _build_slots(parse, changes)
     fixes: list[Fix] = []
     _fix_agreement(parse, slots, edits, fixes)
-    _fix_articles(slots, fixes, _articles_said(parse))
+    _fix_articles(slots, fixes, parse.article_pairs)
     _fix_case(parse, slots, fixes)
     text = "".join([s[TEXT] + s[WS] for s in slots]).strip()
     toks = parse.tokens

@@ -50,6 +50,7 @@ class Parse:
     model: str = ""
     _scene: Scene | None = field(default=None, repr=False)
     _children: tuple[tuple[int, ...], ...] | None = field(default=None, repr=False)
+    _article_pairs: frozenset[tuple[str, str]] | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.tokens)
@@ -64,6 +65,16 @@ class Parse:
                     kids[tok.head].append(tok.i)
             self._children = tuple(tuple(k) for k in kids)
         return self._children
+
+    @property
+    def article_pairs(self) -> frozenset[tuple[str, str]]:
+        """Each "a"/"an" of the caption with the word after it, lower case (computed once: every
+        realised candidate asks)."""
+        if self._article_pairs is None:
+            toks = self.tokens
+            self._article_pairs = frozenset(
+                (a.lower, b.lower) for a, b in zip(toks, toks[1:], strict=False) if a.lower in {"a", "an"})
+        return self._article_pairs
 
     @property
     def scene(self) -> Scene:

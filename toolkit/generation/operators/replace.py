@@ -295,7 +295,7 @@ class Replace(Operator):
             if unit is not None:
                 # "looks at her phone": the verb alone never becomes one that needs its own object there
                 # ("ignores at her phone"); those replace "look at" whole ("ignores her phone")
-                subs = [s for s in subs if not _share_set(lex, unit[1], s) or lex.is_intransitive(s)]
+                subs = [s for s in subs if not lex.share_relation_set(unit[1], s) or lex.is_intransitive(s)]
                 sites.append(self._unit_site(parse, lex, rel, *unit, form))
             if not subs and rel.kind == "verb" and rel.end - rel.start > 1:
                 # a phrasal verb the lexicon lacks ("ski down"): contrast the verb, keep the particle
@@ -319,7 +319,7 @@ class Replace(Operator):
     def _unit_site(self, parse: Parse, lex: Lexicon, rel: Relation, end: int, phrase: str, form) -> Site:
         """A verb and its own preposition as one relation ("looking out a window" -> "looking away from a
         window"), by the contrasting relations of the same set."""
-        subs = [s for s in lex.relation_substitutes(phrase) if _share_set(lex, phrase, s)]
+        subs = [s for s in lex.relation_substitutes(phrase) if lex.share_relation_set(phrase, s)]
         subs = [s for s in subs if relation_fits(parse, lex, rel, end, s, self.plausible_only)]
 
         def build(sub: str, rank: int) -> Edit:
@@ -414,10 +414,6 @@ def _fits_arguments(parse: Parse, lex: Lexicon, rel: Relation, end: int, sub: st
 def _needs_object(phrase: str) -> bool:
     """A verb phrase ending in a preposition that needs its object ("look away from", "stare at")."""
     return " " in phrase and phrase.rsplit(" ", 1)[1] in GOVERNING
-
-
-def _share_set(lex: Lexicon, a: str, b: str) -> bool:
-    return any(a in s.words and b in s.words for s in lex.relation_sets())
 
 
 def verb_unit(parse: Parse, lex: Lexicon, rel: Relation) -> tuple[int, str] | None:
@@ -515,13 +511,13 @@ def relation_fits(parse: Parse, lex: Lexicon, rel: Relation, end: int, sub: str,
         return False
     if _needs_object(sub) and (not follows or passive):
         return False
-    if paths and prep_after and toks[end].lower in PATHS and not (_share_set(lex, rel.lemma, sub) or _moves(lex, sub)):
+    if paths and prep_after and toks[end].lower in PATHS and not (lex.share_relation_set(rel.lemma, sub) or _moves(lex, sub)):
         return False  # a path after the verb needs a movement (or the verb's own kind): never "a dog posing out a window"
     if passive and lex.is_intransitive(sub):
         return False  # never "A person being laughed"
     unit = verb_unit(parse, lex, rel) if passive and end > rel.end else None
     old = unit[1] if unit else rel.lemma  # "has been *put on* display": the verb with its preposition
-    if passive and lex.relation_kind(old) and not (_share_set(lex, old, sub) or lex.needs_animate_object(sub)):
+    if passive and lex.relation_kind(old) and not (lex.share_relation_set(old, sub) or lex.needs_animate_object(sub)):
         # a passive's subject undergoes the new verb: one of the lexicon verb's own contrast set or one done
         # to the living ("being photographed" -> "being ignored", "being fed"), never "being sung", "being
         # drunk" (a verb the lexicon lacks gets verbs seen with objects in captions: `operators.actions`)

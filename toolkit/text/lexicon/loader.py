@@ -77,6 +77,12 @@ class Lexicon:
         self._object_relations: dict[tuple[str, str], str | None] = {}
         self._words_by_type: dict[str, Mapping[str, tuple[str, ...]]] = {}  # per object lemma
         self._addable_subs: dict[str, tuple[str, ...]] = {}  # per object lemma
+        # the contrast sets each relation phrase is in (by position): REPLACE relation asks for pairs
+        set_ids: dict[str, set[int]] = {}
+        for k, rel_set in enumerate(self._relations.sets.values()):
+            for word in rel_set.words:
+                set_ids.setdefault(word, set()).add(k)
+        self._relation_set_ids = {word: frozenset(ids) for word, ids in set_ids.items()}
 
     @classmethod
     def from_dir(cls, path: str | os.PathLike[str]) -> Lexicon:
@@ -269,6 +275,11 @@ class Lexicon:
     def relation_sets(self) -> list[RelationSet]:
         """All relation contrast sets in file order."""
         return list(self._relations.sets.values())
+
+    def share_relation_set(self, a: str, b: str) -> bool:
+        """Whether two relation phrases are in one contrast set."""
+        ids = self._relation_set_ids
+        return not ids.get(a, frozenset()).isdisjoint(ids.get(b, frozenset()))
 
 
 @lru_cache(maxsize=1)
