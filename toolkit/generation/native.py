@@ -44,6 +44,12 @@ NATIVE_MODULES = (
     "toolkit.generation.operators.neutral",
     "toolkit.generation.operators.moved",
     "toolkit.generation.operators.compose",
+    # the lexicon's lookups: operators ask them about 500 times per caption
+    "toolkit.text.lexicon._schema",
+    "toolkit.text.lexicon._objects",
+    "toolkit.text.lexicon._attributes",
+    "toolkit.text.lexicon._relations",
+    "toolkit.text.lexicon.loader",
 )
 
 

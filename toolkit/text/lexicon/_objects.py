@@ -165,6 +165,10 @@ class ObjectIndex:
             return word
         return None
 
+    def _known_node(self, word: str) -> str:
+        """`node` of a word the hierarchy holds (every hypernym and hyponym of a concept is one)."""
+        return self.node(word) or word
+
     def _build_parents(self) -> dict[str, set[str]]:
         parents: dict[str, set[str]] = {}
         for cat_words in self.categories.values():
@@ -175,11 +179,11 @@ class ObjectIndex:
                 parents.setdefault(word, set()).update(self.categories[cat])
         for entry in self.entries:
             ups = parents.setdefault(entry.canonical, set())
-            ups.update(self.node(h) for h in entry.hypernyms)
+            ups.update(self._known_node(h) for h in entry.hypernyms)
             ups.update(self._group_hyper[(entry.category, entry.group)], self.categories[entry.category])
             ups.update(self.generic)
             for word in entry.hyponyms:
-                parents.setdefault(self.node(word), set()).add(entry.canonical)
+                parents.setdefault(self._known_node(word), set()).add(entry.canonical)
         for node, ups in parents.items():
             ups.discard(node)
         return parents

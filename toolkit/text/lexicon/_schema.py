@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from typing import Any, NoReturn
 
 
@@ -20,7 +21,7 @@ def is_normal(word: object) -> bool:
 
 
 def check_keys(
-    file: str, where: str, table: object, allowed: set[str], required: set[str] = frozenset()
+    file: str, where: str, table: object, allowed: Set[str], required: Set[str] = frozenset()
 ) -> dict:
     """Check that ``table`` is a table with only ``allowed`` keys and all ``required`` keys."""
     if not isinstance(table, dict):
