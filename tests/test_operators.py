@@ -174,6 +174,16 @@ def test_add_object_and_attribute(nlp):
         assert all(s == e for s, e in cand.edits[0].spans)  # insertions only
 
 
+
+def test_add_object_never_splits_a_two_word_preposition(nlp):
+    gen = run(nlp, "An antilope is eating grass in between two zebra.", ["add"], ("obj",), add_length="longer")
+    out = texts(gen)
+    assert not any(" in next to " in t for t in out)  # never "grass in next to some dirt between two zebra"
+    assert any(t.startswith("An antilope is eating grass in between two zebra next to ") for t in out)
+    # after a verb's particle a new phrase still goes in: "curled up next to a dog on a bed"
+    out = texts(run(nlp, "A cat curled up on a bed for a nap.", ["add"], ("obj",), add_length="longer"))
+    assert any(t.startswith("A cat curled up next to ") for t in out)
+
 def test_add_attribute_with_corpus_counts_goes_deeper_into_the_first_types(nlp):
     from toolkit.generation.corpus import CorpusCounts
     from toolkit.generation.operators.add import Add

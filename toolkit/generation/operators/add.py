@@ -330,8 +330,11 @@ class Add(Operator):
         if self.counts:
             pool = self.counts.rank_objects(context, pool)
         pool = pool[: max(2, self.per_site // 2)]
-        points = sorted({r.start for r in scene.relations if r.kind == "prep" and r.verb is not None})
         toks = parse.tokens
+        # never right after another preposition: "in between two zebras" is one ("grass in next to some
+        # dirt between two zebras"); after a verb's particle is fine ("curled up next to a dog on a bed")
+        points = sorted({r.start for r in scene.relations if r.kind == "prep" and r.verb is not None
+                         and not (r.start > 0 and toks[r.start - 1].pos == "ADP" and toks[r.start - 1].dep == "prep")})
         end = len(toks) - 1 if toks and toks[-1].pos == "PUNCT" else len(toks)
         if end > 0 and end not in points:
             points.append(end)
