@@ -174,7 +174,6 @@ def test_add_object_and_attribute(nlp):
         assert all(s == e for s, e in cand.edits[0].spans)  # insertions only
 
 
-
 def test_add_object_never_splits_a_two_word_preposition(nlp):
     gen = run(nlp, "An antilope is eating grass in between two zebra.", ["add"], ("obj",), add_length="longer")
     out = texts(gen)
@@ -183,6 +182,7 @@ def test_add_object_never_splits_a_two_word_preposition(nlp):
     # after a verb's particle a new phrase still goes in: "curled up next to a dog on a bed"
     out = texts(run(nlp, "A cat curled up on a bed for a nap.", ["add"], ("obj",), add_length="longer"))
     assert any(t.startswith("A cat curled up next to ") for t in out)
+
 
 def test_add_attribute_with_corpus_counts_goes_deeper_into_the_first_types(nlp):
     from toolkit.generation.corpus import CorpusCounts
