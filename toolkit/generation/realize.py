@@ -28,6 +28,9 @@ class Realized:
     fixes: tuple[Fix, ...]
     length_delta: int
 
+    def __init__(self, text: str, fixes: tuple[Fix, ...], length_delta: int) -> None:
+        self.text, self.fixes, self.length_delta = text, fixes, length_delta  # native under mypyc: frozen.py
+
 
 class EditConflict(ValueError):
     """Two edits touch overlapping source tokens."""

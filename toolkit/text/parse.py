@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 PARSE_FORMAT = 1
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)  # a value class: see toolkit/text/frozen.py
 class Token:
     """One spaCy token; `head` is an index into the same caption (a root points at itself)."""
 
@@ -32,6 +32,10 @@ class Token:
     dep: str
     head: int
     ws: str
+
+    def __init__(self, i: int, text: str, lemma: str, pos: str, tag: str, dep: str, head: int, ws: str) -> None:
+        self.i, self.text, self.lemma, self.pos = i, text, lemma, pos
+        self.tag, self.dep, self.head, self.ws = tag, dep, head, ws
 
     @property
     def lower(self) -> str:

@@ -37,7 +37,7 @@ SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 PRONOUN_OBJECTS = {"someone", "somebody", "everyone", "everybody", "anyone"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)  # a value class: see toolkit/text/frozen.py
 class SceneObject:
     """A noun phrase. Spans are token index ranges [start, end)."""
 
@@ -49,6 +49,11 @@ class SceneObject:
     lemma: str  # lemma of the noun unit, lower case: "stop sign"
 
     phrase_end: int = -1  # end of the phrase with its "of" complement ("a plate of sandwiches"), or -1
+
+    def __init__(self, head: int, start: int, noun_start: int, det: int | None, number: str, lemma: str,
+                 phrase_end: int = -1) -> None:
+        self.head, self.start, self.noun_start, self.det = head, start, noun_start, det
+        self.number, self.lemma, self.phrase_end = number, lemma, phrase_end
 
     @property
     def end(self) -> int:
@@ -62,7 +67,7 @@ class SceneObject:
         return reduce_frozen(self)  # pickles the compiled build too
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)  # a value class: see toolkit/text/frozen.py
 class Attribute:
     """A modifier of an object. `obj` indexes `Scene.objects`; `type` comes from the lexicon."""
 
@@ -73,11 +78,14 @@ class Attribute:
     lemma: str
     type: str | None
 
+    def __init__(self, start: int, end: int, obj: int, kind: str, lemma: str, type: str | None) -> None:
+        self.start, self.end, self.obj, self.kind, self.lemma, self.type = start, end, obj, kind, lemma, type
+
     def __reduce__(self) -> tuple:
         return reduce_frozen(self)  # pickles the compiled build too
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)  # a value class: see toolkit/text/frozen.py
 class Relation:
     """A verb or preposition linking a subject object to an object (either may be missing)."""
 
@@ -89,15 +97,24 @@ class Relation:
     obj: int | None
     verb: int | None = None  # the verb a preposition hangs on, if any
 
+    def __init__(self, start: int, end: int, kind: str, lemma: str, subj: int | None, obj: int | None,
+                 verb: int | None = None) -> None:
+        self.start, self.end, self.kind, self.lemma = start, end, kind, lemma
+        self.subj, self.obj, self.verb = subj, obj, verb
+
     def __reduce__(self) -> tuple:
         return reduce_frozen(self)  # pickles the compiled build too
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)  # a value class: see toolkit/text/frozen.py
 class Scene:
     objects: tuple[SceneObject, ...]
     attributes: tuple[Attribute, ...]
     relations: tuple[Relation, ...]
+
+    def __init__(self, objects: tuple[SceneObject, ...], attributes: tuple[Attribute, ...],
+                 relations: tuple[Relation, ...]) -> None:
+        self.objects, self.attributes, self.relations = objects, attributes, relations
 
     def object_at(self, head: int) -> int | None:
         for k, obj in enumerate(self.objects):

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 from toolkit.generation.names import OPERATOR_NAMES, SUBTYPES  # noqa: E402,F401  (re-exported)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)  # a value class: see toolkit/text/frozen.py
 class Change:
     """Replace source tokens [start, end) by `words`; start == end inserts before token `start`."""
 
@@ -29,11 +29,14 @@ class Change:
     end: int
     words: tuple[str, ...]
 
+    def __init__(self, start: int, end: int, words: tuple[str, ...]) -> None:
+        self.start, self.end, self.words = start, end, words
+
     def __reduce__(self) -> tuple:
         return reduce_frozen(self)  # pickles the compiled build too
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)  # a value class: see toolkit/text/frozen.py
 class Edit:
     """One application of an operator at one site, with exact token-level provenance."""
 
@@ -46,6 +49,15 @@ class Edit:
     number: tuple[tuple[int, str], ...] = ()  # (subject head, new number) for verb agreement
     detail: str = ""  # e.g. "color", "dog->cat", "symmetric check passed"
     rank: int = field(default=0, compare=False)  # preference among the edits at one site (0 best)
+
+    def __init__(
+        self, operator: str, subtype: str, spans: tuple[tuple[int, int], ...], words_out: tuple[str, ...],
+        words_in: tuple[str, ...], changes: tuple[Change, ...], number: tuple[tuple[int, str], ...] = (),
+        detail: str = "", rank: int = 0,
+    ) -> None:
+        self.operator, self.subtype, self.spans = operator, subtype, spans
+        self.words_out, self.words_in, self.changes = words_out, words_in, changes
+        self.number, self.detail, self.rank = number, detail, rank
 
     @property
     def site(self) -> frozenset[int]:
@@ -69,7 +81,7 @@ class Edit:
         return reduce_frozen(self)  # pickles the compiled build too
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)  # a value class: see toolkit/text/frozen.py
 class Fix:
     """A change the realiser made to keep the sentence grammatical (article, agreement, case)."""
 
@@ -78,11 +90,14 @@ class Fix:
     new: str
     reason: str  # "article" | "agreement" | "capitalisation"
 
+    def __init__(self, position: int, old: str, new: str, reason: str) -> None:
+        self.position, self.old, self.new, self.reason = position, old, new, reason
+
     def __reduce__(self) -> tuple:
         return reduce_frozen(self)  # pickles the compiled build too
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)  # a value class: see toolkit/text/frozen.py
 class Candidate:
     """A negative caption with the full list of edits that produced it from the source."""
 
@@ -93,6 +108,11 @@ class Candidate:
     fixes: tuple[Fix, ...]
     parent: str | None
     length_delta: int  # words in the negative minus words in the caption
+
+    def __init__(self, id: str, caption: str, text: str, edits: tuple[Edit, ...], fixes: tuple[Fix, ...],
+                 parent: str | None, length_delta: int) -> None:
+        self.id, self.caption, self.text, self.edits, self.fixes = id, caption, text, edits, fixes
+        self.parent, self.length_delta = parent, length_delta
 
     @property
     def depth(self) -> int:
@@ -118,13 +138,16 @@ class Candidate:
         return reduce_frozen(self)  # pickles the compiled build too
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)  # a value class: see toolkit/text/frozen.py
 class Skip:
     """Why an operator proposed nothing for a caption."""
 
     operator: str
     subtype: str
     reason: str
+
+    def __init__(self, operator: str, subtype: str, reason: str) -> None:
+        self.operator, self.subtype, self.reason = operator, subtype, reason
 
     def __reduce__(self) -> tuple:
         return reduce_frozen(self)  # pickles the compiled build too
@@ -135,8 +158,8 @@ class Site:
     """One place an operator can edit, with its choices in order of preference.
 
     Edits are built on demand (`edit(rank)`): a caption proposes hundreds of possible edits, and a
-    per-caption cap of a few dozen only ever realises the first choices of each site. Not frozen,
-    unlike the results: a caption makes about 50 and a frozen dataclass pays a call per field to build.
+    per-caption cap of a few dozen only ever realises the first choices of each site. Mutable, unlike
+    the results: `choices` is replaced by a drawn sample when a language model is used.
     """
 
     operator: str
@@ -145,6 +168,12 @@ class Site:
     build: Callable[[Any, int], Edit]  # (choice, rank) -> Edit
     priority: int = 0  # added to each choice's index to rank it against other sites (0 best)
     group: str = ""  # a variant with its own turns under the cap ("neutral": length-neutral ADD)
+
+    def __init__(self, operator: str, subtype: str, choices: Sequence[Any], build: Callable[[Any, int], Edit],
+                 priority: int = 0, group: str = "") -> None:
+        # hand-written so that mypyc builds it natively (toolkit/text/frozen.py); a caption makes about 50
+        self.operator, self.subtype, self.choices, self.build, self.priority, self.group = (
+            operator, subtype, choices, build, priority, group)
 
     def __len__(self) -> int:
         return len(self.choices)

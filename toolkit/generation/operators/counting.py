@@ -18,7 +18,7 @@ from toolkit.generation.operators.sites import phrase_root
 from toolkit.generation.realize import RECIPROCALS
 from toolkit.text.lexicon import Lexicon
 from toolkit.text.morph import agree_determiner, countable, inflect_noun, match_case, number_word, singular
-from toolkit.text.parse import Parse
+from toolkit.text.parse import Parse, reduce_frozen
 from toolkit.text.scene import SceneObject
 
 MANY = 1_000_000  # the top of an open range ("some": 2 or more)
@@ -46,7 +46,7 @@ PLURAL = ("some", "a number of", "several", "many", "a few")
 NUMBER_WORDS = {number_word(str(n)): n for n in range(21)}
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)  # a value class: see toolkit/text/frozen.py
 class CountReading:
     """How an object's phrase says its count: source tokens [start, end) say it (start == end: a bare
     plural, nothing said), [numeral_start, end) the numeral after a precision word kept with it."""
@@ -62,6 +62,15 @@ class CountReading:
     noun: int = -1  # the counted noun: the phrase's head, or the quantity before its "of" ("3 *pieces* of meat")
     number: str = ""  # the counted noun's number
     fixed: bool = False  # the number may not change: the verb that agrees could not be found
+
+    def __init__(self, obj: int, start: int, numeral_start: int, end: int, low: int, high: int, style: str,
+                 determiner: str | None, noun: int = -1, number: str = "", fixed: bool = False) -> None:
+        self.obj, self.start, self.numeral_start, self.end = obj, start, numeral_start, end
+        self.low, self.high = low, high
+        self.style, self.determiner, self.noun, self.number, self.fixed = style, determiner, noun, number, fixed
+
+    def __reduce__(self) -> tuple:
+        return reduce_frozen(self)  # pickles the compiled build too
 
     @property
     def precise(self) -> bool:

@@ -48,7 +48,7 @@ from toolkit.generation.operators.neutral import Deletion, neutralise, span_dele
 from toolkit.generation.operators.sites import is_finite_subject, object_lemma_in_lexicon
 from toolkit.text.lexicon import Lexicon
 from toolkit.text.morph import countable, inflect_noun
-from toolkit.text.parse import Parse
+from toolkit.text.parse import Parse, reduce_frozen
 from toolkit.text.scene import SceneObject
 
 # Prepositions of a path: their phrase needs a verb of motion, so it does not go after a noun ("children
@@ -63,7 +63,7 @@ MAX_CONNECTOR = 3  # words before the noun phrase: "on", "next to", "in front of
 NOT_NEW = frozenset({"same", "synonym", "hypernym", "hyponym"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)  # a value class: see toolkit/text/frozen.py
 class Construction:
     """A droppable phrase "CONNECTOR [DETERMINER] [MODIFIERS] NOUN": its deletion, its words and what it hangs on."""
 
@@ -73,6 +73,14 @@ class Construction:
     obj: int  # the dropped object, an index into scene.objects
     governor: int  # the token the phrase hangs on: a noun or verb for a preposition, the first object's head for "and"
     subject: int | None = None  # the object the phrase says something about ("cat" in "a cat laying on a bed")
+
+    def __init__(self, deletion: Deletion, connector: tuple[str, ...], before_noun: tuple[str, ...], obj: int,
+                 governor: int, subject: int | None = None) -> None:
+        self.deletion, self.connector, self.before_noun, self.obj, self.governor, self.subject = (
+            deletion, connector, before_noun, obj, governor, subject)
+
+    def __reduce__(self) -> tuple:
+        return reduce_frozen(self)  # pickles the compiled build too
 
 
 def _simple(parse: Parse, obj: SceneObject) -> bool:

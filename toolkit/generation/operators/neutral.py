@@ -38,7 +38,7 @@ from lemminflect import getAllLemmas
 from toolkit.generation.operators.base import Change, Edit
 from toolkit.generation.operators.sites import object_lemma_in_lexicon
 from toolkit.text.lexicon import Lexicon
-from toolkit.text.parse import Parse, Token
+from toolkit.text.parse import Parse, Token, reduce_frozen
 from toolkit.text.scene import SceneObject
 
 ADD_LENGTHS = ("longer", "neutral", "both")
@@ -94,7 +94,7 @@ CLOSING = frozenset({".", ",", ";", ":", "!", "?", ")", "..."})  # punctuation t
 PREDICATE_VERBS = frozenset({"be", "look", "seem", "appear", "become", "remain", "stay", "get", "feel", "sound"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)  # a value class: see toolkit/text/frozen.py
 class Deletion:
     """Source tokens [start, end) whose removal keeps the caption true and grammatical."""
 
@@ -104,6 +104,12 @@ class Deletion:
     chars: int  # characters removed from the caption, one separating space included
     text: str
     kind: str  # "modifier" | "adverb" | "phrase"; "conjunct" (`moved`: "and a kite")
+
+    def __init__(self, start: int, end: int, words: int, chars: int, text: str, kind: str) -> None:
+        self.start, self.end, self.words, self.chars, self.text, self.kind = start, end, words, chars, text, kind
+
+    def __reduce__(self) -> tuple:
+        return reduce_frozen(self)  # pickles the compiled build too
 
 
 def _is_word(text: str) -> bool:
