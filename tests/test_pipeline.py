@@ -6,7 +6,7 @@ from sqlmodel import SQLModel
 
 from toolkit.generation import chunks
 from toolkit.generation.operators import GenerationConfig
-from toolkit.generation.pipeline import generate_run, ingest
+from toolkit.generation.pipeline import _pending_chunks, chunk_size, generate_run, ingest
 from toolkit.store.db import make_engine
 from toolkit.store.models import CandidateRow, Caption, ParseRow, Run, RunCaption
 from toolkit.text.ingest import read_captions
@@ -171,6 +171,26 @@ def test_worker_processes_store_what_the_inline_run_stores(tmp_path, captions_fi
             ))
         engine.dispose()
     assert stored[0] == stored[1] and stored[0][0]
+
+
+def test_chunks_shrink_at_the_end_so_the_workers_finish_together():
+    sizes, left = [], 10_000
+    while left:
+        sizes.append(chunk_size(left, 500, 2))
+        left -= min(sizes[-1], left)
+    assert sizes[:18] == [500] * 18 and sizes[18:] == [500, 250, 125, 63, 62]  # 62: an eighth of a chunk
+    assert chunk_size(3, 500, 2) == 62 and chunk_size(10, 4, 2) == 4 and chunk_size(1, 2, 2) == 1
+
+
+def test_guided_chunks_hand_out_every_pending_caption_once(db_url, captions_file):
+    engine = make_engine(db_url)
+    ingest(engine, read_captions(captions_file), parse=False)
+    with engine.connect() as conn:
+        ids = [i for (i,) in conn.execute(select(Caption.id).order_by(Caption.id))]
+    for limit, workers, want in ((None, 2, [2, 2, 1, 1]), (5, 2, [2, 2, 1]), (None, 0, [2, 2, 2]), (None, 4, [2, 2, 2])):
+        got = list(_pending_chunks(engine, "no-such-run", 2, limit, workers))
+        assert [len(rows) for rows in got] == want  # 4 workers: 6 captions are too few to split up
+        assert [r[0] for rows in got for r in rows] == ids[: sum(want)]
 
 
 def test_corpus_ordering_is_its_own_reproducible_run(db_url, captions_file, nlp, tmp_path):

@@ -4,8 +4,8 @@ spaCy parsing and candidate generation are both CPU-bound Python work. On a mach
 core, worker processes (one per core by default) each take a whole chunk: they parse the captions that
 have no stored parse yet, then generate the candidates of every caption in the chunk. This process
 reads the chunks, stores parses, candidates and "done" marks in chunk order, and keeps up to `workers`
-chunks in flight. A chunk smaller than half the chunk size runs inline: a small job finishes before
-worker processes would have started.
+chunks in flight. A chunk smaller than half the chunk size runs inline unless the workers have started
+already: a small job finishes before worker processes would have started.
 
 Generation is deterministic per caption (the seed is mixed with the caption text), so the candidates
 do not depend on which process made them or in which order.
@@ -173,7 +173,8 @@ class ChunkWorkers:
         stored = {h: data for h, (_model, data) in found.items()}
         missing = {h: t for _, t, h in rows if h not in stored}
         job = Job(rows, stored, missing)
-        if self.workers and len(rows) >= self.min_rows:
+        # a small job runs here; once the workers have started, the small chunks at a run's end go to them
+        if self.workers and (len(rows) >= self.min_rows or self._pool is not None):
             job.future = self._executor().submit(_work, rows, stored, missing)
         return job
 

@@ -143,18 +143,26 @@ def load_parses(conn: Connection, hashes: Iterable[str]) -> dict[str, tuple[str,
     return {h: (m, d) for h, m, d in rows}
 
 
+def _not_processed(run_id: str):
+    cap, done = Caption.__table__, RunCaption.__table__
+    return ~select(done.c.caption_id).where(done.c.run_id == run_id, done.c.caption_id == cap.c.id).exists()
+
+
 def pending_captions(conn: Connection, run_id: str, after_id: int, limit: int) -> list[tuple[int, str, str]]:
     """(id, text, text_hash) of captions with id > after_id that `run_id` has not processed yet."""
     cap = Caption.__table__
-    done = RunCaption.__table__
-    processed = select(done.c.caption_id).where(done.c.run_id == run_id, done.c.caption_id == cap.c.id)
     stmt = (
         select(cap.c.id, cap.c.text, cap.c.text_hash)
-        .where(cap.c.id > after_id, ~processed.exists())
+        .where(cap.c.id > after_id, _not_processed(run_id))
         .order_by(cap.c.id)
         .limit(limit)
     )
     return [tuple(r) for r in conn.execute(stmt)]
+
+
+def count_pending(conn: Connection, run_id: str) -> int:
+    """How many captions `run_id` has not processed yet."""
+    return conn.execute(select(func.count()).select_from(Caption.__table__).where(_not_processed(run_id))).scalar_one()
 
 
 def iter_candidates(conn: Connection, run_id: str | None = None, batch: int = 2000) -> Iterator[dict]:
