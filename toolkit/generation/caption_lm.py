@@ -18,21 +18,22 @@ import hashlib
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     from toolkit.text.lexicon import Lexicon
 
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-BOS, EOS = "<s>", "</s>"
-COST_SAMPLE = 500  # captions whose mean cost per word `word_cost` is
-DEFAULT_WORD_COST = 5.0  # nats, when there are no captions to measure it on
+_WORD: Final = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+BOS: Final = "<s>"
+EOS: Final = "</s>"
+COST_SAMPLE: Final = 500  # captions whose mean cost per word `word_cost` is
+DEFAULT_WORD_COST: Final = 5.0  # nats, when there are no captions to measure it on
 
 
 # Every byte but an ASCII lower-case letter or a digit, as a space: on ASCII text without an apostrophe
 # the words `_WORD` finds are the runs that `bytes.split` leaves, at a third of a regex pass's cost (a
 # caption's candidates are tokenised about 27 times).
-_NOT_WORD_BYTES = bytes(c if re.fullmatch(rb"[a-z0-9]", bytes([c])) else 32 for c in range(256))
+_NOT_WORD_BYTES: Final = bytes(c if re.fullmatch(rb"[a-z0-9]", bytes([c])) else 32 for c in range(256))
 
 
 def lm_tokens(text: str) -> list[str]:

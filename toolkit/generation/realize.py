@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import Final
 
 from lemminflect import getLemma
 
@@ -13,11 +14,13 @@ from toolkit.text.morph import agree_verb, countable, indefinite_article, match_
 from toolkit.text.parse import Parse
 from toolkit.text.scene import NOUN_POS, QUANTIFIER_NOUNS, SUBJECT_DEPS, modifier_read_as_name, verbs_read_as_nouns
 
-QUANTITY_WORDS = frozenset({"few", "couple", "lot", "lots", "dozen", "bunch", "number", "pair", "handful", "great"})
+QUANTITY_WORDS: Final = frozenset({"few", "couple", "lot", "lots", "dozen", "bunch", "number", "pair", "handful", "great"})
 
 # A slot is a mutable list [text, trailing whitespace, source index or None for a new word]:
 # realisation builds one per output word for every candidate, so it stays as cheap as possible.
-TEXT, WS, SRC = 0, 1, 2
+TEXT: Final = 0
+WS: Final = 1
+SRC: Final = 2
 
 
 @dataclass(slots=True)
@@ -104,7 +107,7 @@ def _fix_articles(slots: list[list], fixes: list[Fix], said: frozenset[tuple[str
             slot[TEXT] = new
 
 
-_JOINERS = frozenset({"and", "or", ",", "of"})  # "of": "a group of giraffes" counts the group
+_JOINERS: Final = frozenset({"and", "or", ",", "of"})  # "of": "a group of giraffes" counts the group
 
 
 def _counted_noun(slots: list[list], first: int) -> bool:
@@ -126,12 +129,12 @@ def _one_counted(noun: str) -> bool:
     return countable(noun) and not plural
 
 
-RELATIVE_PRONOUNS = frozenset({"that", "who", "which"})
-RECIPROCALS = frozenset({"each other", "one another", "together", "side by side"})
-NOUN_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS"})
+RELATIVE_PRONOUNS: Final = frozenset({"that", "who", "which"})
+RECIPROCALS: Final = frozenset({"each other", "one another", "together", "side by side"})
+NOUN_TAGS: Final = frozenset({"NN", "NNS", "NNP", "NNPS"})
 # Pronouns referring to a noun whose number an edit changes, in the new number (persons keep "their").
-_PRONOUN_SING = {"their": "its", "them": "it", "themselves": "itself", "theirs": "its"}
-_PRONOUN_PLUR = {"its": "their", "it": "them", "itself": "themselves", "his": "their", "him": "them",
+_PRONOUN_SING: Final = {"their": "its", "them": "it", "themselves": "itself", "theirs": "its"}
+_PRONOUN_PLUR: Final = {"its": "their", "it": "them", "itself": "themselves", "his": "their", "him": "them",
                  "himself": "themselves", "herself": "themselves"}
 
 
@@ -323,13 +326,13 @@ def _fix_case(parse: Parse, slots: list[list], fixes: list[Fix]) -> None:
                 slot[TEXT] = upper
 
 
-_MAY_DOUBLE = frozenset({"very", "had", "that"})
+_MAY_DOUBLE: Final = frozenset({"very", "had", "that"})
 
 
 # Words that join two phrases; one word on both sides of them reads as a slip ("a man on a man", "a
 # train with train tracks", "a street light and light church", "brown and brown dog").
-_LINKS = frozenset({"and", "or", "with", "of", "on", "in", "at", "by", "near", "under", "over"})
-_LINKED_DETERMINERS = frozenset({"a", "an", "the", "two", "some"})
+_LINKS: Final = frozenset({"and", "or", "with", "of", "on", "in", "at", "by", "near", "under", "over"})
+_LINKED_DETERMINERS: Final = frozenset({"a", "an", "the", "two", "some"})
 
 
 def doubled_words(text: str) -> set[str]:
@@ -349,11 +352,11 @@ def doubled_words(text: str) -> set[str]:
     return out
 
 
-_STACKED = re.compile(r"\b(?:a|an|the)\s+(?:a|an|the)\b", re.IGNORECASE)
+_STACKED: Final = re.compile(r"\b(?:a|an|the)\s+(?:a|an|the)\b", re.IGNORECASE)
 
 
-_ARTICLE_WORDS = ("a", "an", "the")
-_ARTICLE_SET = frozenset(_ARTICLE_WORDS)
+_ARTICLE_WORDS: Final = ("a", "an", "the")
+_ARTICLE_SET: Final = frozenset(_ARTICLE_WORDS)
 
 
 def _article_edge(chunk: str, at_end: bool) -> bool:
@@ -387,10 +390,10 @@ def stacked_articles(text: str) -> bool:
     return False
 
 
-_ALNUM = re.compile(r"[^\W_]")
+_ALNUM: Final = re.compile(r"[^\W_]")
 
 
-_WORDLIKE: dict[str, bool] = {}  # `_is_word` of every text seen: the same tokens come up candidate after candidate
+_WORDLIKE: Final[dict[str, bool]] = {}  # `_is_word` of every text seen: the same tokens come up candidate after candidate
 
 
 def _is_word(text: str) -> bool:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import functools
+from typing import Final
 
 from lemminflect import getAllInflections, getInflection
 
 # Words whose spelling misleads the vowel rule.
-_AN_EXCEPTIONS = ("hour", "honest", "honor", "honour", "heir", "herb")
-_A_EXCEPTIONS = ("uni", "use", "usu", "uten", "uti", "euro", "eu", "one", "once", "ute", "uk", "ufo", "ura", "ure",
+_AN_EXCEPTIONS: Final = ("hour", "honest", "honor", "honour", "heir", "herb")
+_A_EXCEPTIONS: Final = ("uni", "use", "usu", "uten", "uti", "euro", "eu", "one", "once", "ute", "uk", "ufo", "ura", "ure",
                  "uri", "uro", "user")
-_BE_PLURAL = {"is": "are", "was": "were", "has": "have", "does": "do", "'s": "'re"}
-_BE_SINGULAR = {v: k for k, v in _BE_PLURAL.items()}
+_BE_PLURAL: Final = {"is": "are", "was": "were", "has": "have", "does": "do", "'s": "'re"}
+_BE_SINGULAR: Final = {v: k for k, v in _BE_PLURAL.items()}
 
 
 @functools.lru_cache(maxsize=8192)
@@ -40,7 +41,7 @@ def pluralize(lemma: str, irregular: str | None = None) -> str:
     return " ".join([*first, plural])
 
 
-_SINGULARS = {"people": "person", "men": "man", "women": "woman", "children": "child", "feet": "foot",
+_SINGULARS: Final = {"people": "person", "men": "man", "women": "woman", "children": "child", "feet": "foot",
               "teeth": "tooth", "geese": "goose", "mice": "mouse"}
 
 
@@ -51,14 +52,14 @@ def singular(lemma: str) -> str:
 
 
 # Nouns with no singular ("a scissors", "a cattle"): one of them is "a pair of" or "some".
-PLURAL_ONLY = frozenset({
+PLURAL_ONLY: Final = frozenset({
     "cattle", "police", "clothes", "scissors", "glasses", "eyeglasses", "sunglasses", "spectacles", "pants",
     "shorts", "jeans", "trousers", "slacks", "sweatpants", "leggings", "tights", "binoculars", "tongs",
     "pliers", "goggles", "headphones", "earphones", "earbuds", "overalls", "pajamas", "pyjamas", "electronics",
     "shears", "suspenders", "groceries", "contents", "remains", "surroundings", "belongings", "goods",
 })
 # Nouns that are not counted ("a broccoli", "two luggages"): some of it, a piece of it.
-UNCOUNTABLE = frozenset({
+UNCOUNTABLE: Final = frozenset({
     "broccoli", "cauliflower", "asparagus", "lettuce", "spinach", "celery", "kale", "rice", "pasta",
     "spaghetti", "luggage", "baggage", "furniture", "equipment", "clothing", "jewelry", "jewellery",
     "graffiti", "foliage", "produce", "hay", "sand", "dirt", "mud", "gravel", "traffic", "machinery",
@@ -69,7 +70,7 @@ UNCOUNTABLE = frozenset({
 
 
 # Nouns whose plural is the singular and which are counted all the same ("two sheep").
-ZERO_PLURALS = frozenset({"sheep", "deer", "fish", "bison", "moose", "elk", "aircraft", "salmon", "trout",
+ZERO_PLURALS: Final = frozenset({"sheep", "deer", "fish", "bison", "moose", "elk", "aircraft", "salmon", "trout",
                           "shrimp", "swine", "buffalo", "series", "species"})
 
 
@@ -97,10 +98,10 @@ def inflect_noun(lemma: str, number: str, irregular_plural: str | None = None) -
 
 
 # Determiners that agree in number with their noun, each with its other form.
-_DET_NUMBER = {"this": "these", "that": "those"}
-_DET_PLURAL = {v: k for k, v in _DET_NUMBER.items()}
+_DET_NUMBER: Final = {"this": "these", "that": "those"}
+_DET_PLURAL: Final = {v: k for k, v in _DET_NUMBER.items()}
 # Determiners that only go with a plural: a noun made singular cannot keep them ("some single giraffe").
-PLURAL_DETERMINERS = frozenset({
+PLURAL_DETERMINERS: Final = frozenset({
     "some", "many", "several", "few", "multiple", "various", "numerous", "these", "those", "both", "all",
     "other", "lots", "plenty", "most", "enough",
 })
@@ -113,7 +114,7 @@ def agree_determiner(word: str, number: str) -> str | None:
     return match_case(new, word) if new else None
 
 
-_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+_NUMBER_WORDS: Final = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                  "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
                  "nineteen", "twenty")
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from toolkit.text.frozen import reduce_frozen
 
 if TYPE_CHECKING:
     from toolkit.text.scene import Scene
 
-PARSE_FORMAT = 1
+PARSE_FORMAT: Final = 1
 
 
 @dataclass(unsafe_hash=True, slots=True)  # a value class: see toolkit/text/frozen.py

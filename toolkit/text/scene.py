@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from toolkit.text.frozen import reduce_frozen
 from toolkit.text.lexicon import load_lexicon
@@ -23,18 +23,18 @@ from toolkit.text.lexicon import load_lexicon
 if TYPE_CHECKING:  # the scene is built from a Parse, whose `scene` property imports this module on first use
     from toolkit.text.parse import Parse
 
-NOUN_POS = {"NOUN", "PROPN"}
-NP_LEFT_DEPS = {"det", "amod", "compound", "nummod", "poss", "nmod", "quantmod", "predet", "advmod", "case"}
-COPULAS = {"be", "look", "seem", "appear", "become", "remain", "stay"}
+NOUN_POS: Final = {"NOUN", "PROPN"}
+NP_LEFT_DEPS: Final = {"det", "amod", "compound", "nummod", "poss", "nmod", "quantmod", "predet", "advmod", "case"}
+COPULAS: Final = {"be", "look", "seem", "appear", "become", "remain", "stay"}
 # Nouns that only measure or group another noun ("a bunch of bananas"); never objects themselves.
-QUANTIFIER_NOUNS = {
+QUANTIFIER_NOUNS: Final = {
     "bunch", "group", "herd", "flock", "couple", "lot", "lots", "number", "variety", "pair", "set",
     "pile", "stack", "row", "line", "collection", "assortment", "array", "bundle", "handful", "piece",
     "slice", "kind", "type", "sort", "amount", "bit", "load", "crowd", "team", "bevy", "school",
     "pack", "dozen", "cluster", "selection", "plenty", "few", "side", "front", "top", "middle", "back",
 }
-SUBJECT_DEPS = {"nsubj", "nsubjpass"}
-PRONOUN_OBJECTS = {"someone", "somebody", "everyone", "everybody", "anyone"}
+SUBJECT_DEPS: Final = {"nsubj", "nsubjpass"}
+PRONOUN_OBJECTS: Final = {"someone", "somebody", "everyone", "everybody", "anyone"}
 
 
 @dataclass(unsafe_hash=True, slots=True)  # a value class: see toolkit/text/frozen.py
@@ -185,7 +185,7 @@ def _left_edge(parse: Parse, head: int) -> int:
 
 # Attribute nouns that name a part of what they modify: inside a chain of compounds they belong to the name
 # ("a *side* view mirror", "a *rear* view camera"); others stay attributes ("a *stone* fire place").
-_CHAIN_TYPES = frozenset({"position"})
+_CHAIN_TYPES: Final = frozenset({"position"})
 
 
 def _noun_start(parse: Parse, head: int, lex_is_attr, attr_type=None) -> int:
@@ -441,8 +441,8 @@ def _attributes(parse, objects, head_to_obj, attr_type, is_attr_noun, verbs=froz
     return out
 
 
-COLOURED = frozenset({"colored", "coloured", "color", "colour", "toned", "tone"})
-SHADES = frozenset({"light", "dark", "bright", "pale", "deep", "neon", "pastel", "navy", "hot", "baby", "lime", "olive"})
+COLOURED: Final = frozenset({"colored", "coloured", "color", "colour", "toned", "tone"})
+SHADES: Final = frozenset({"light", "dark", "bright", "pale", "deep", "neon", "pastel", "navy", "hot", "baby", "lime", "olive"})
 
 
 def _colour_phrase(toks, c: int, modifiers: set[int], attr_type) -> bool:
@@ -458,7 +458,7 @@ def _colour_phrase(toks, c: int, modifiers: set[int], attr_type) -> bool:
     return toks[c].lower in SHADES and attr_type(toks[nxt]) == "color"
 
 
-LOOSE_TYPES = {"color", "material", "size", "pattern", "age", "emotion", "texture", "brightness", "temperature",
+LOOSE_TYPES: Final = {"color", "material", "size", "pattern", "age", "emotion", "texture", "brightness", "temperature",
                "openness", "fullness", "wetness", "cleanliness", "shape", "ripeness", "cooking", "weather",
                "style", "focus", "orientation", "posture", "company"}
 

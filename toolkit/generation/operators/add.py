@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import partial
+from typing import Final
 
 from toolkit.generation.corpus import CorpusCounts, canonical_object
 from toolkit.generation.operators.base import Change, Edit, Operator, Site
@@ -30,18 +31,18 @@ from toolkit.text.parse import Parse
 from toolkit.text.scene import QUANTIFIER_NOUNS, SUBJECT_DEPS, SceneObject
 
 # Conventional English adjective order: a new attribute goes before any existing one of a later type.
-TYPE_ORDER = {
+TYPE_ORDER: Final = {
     "count": 0, "opinion": 1, "size": 2, "age": 3, "shape": 4, "state": 5, "temperature": 5,
     "texture": 5, "condition": 5, "light": 5, "weather": 5, "color": 6, "pattern": 7, "material": 8,
 }
-DEFAULT_ORDER = 5
+DEFAULT_ORDER: Final = 5
 # Types whose words sit naturally before a noun and change what a picture shows ("an asleep dog",
 # "a left cup" do not), in the order ADD tries them: first the types an object usually has no value of
 # unless the caption says so (material, damage, pattern, ground, weather, ...), last colour and size,
 # which every object has: "a white plate" added to "a plate on a table" is as likely true of the image
 # as false, so it is a poor negative. Benchmarks built with human checks (SugarCrepe) show the same
 # preference; on the dev split ADD attribute exact went 0.065 -> 0.093 with this order alone.
-ADD_TYPES = (
+ADD_TYPES: Final = (
     "material", "integrity", "pattern", "surface", "weather", "shape", "age", "texture", "brightness",
     "cleanliness", "wetness", "openness", "fullness", "ripeness", "cooking", "cut", "temperature", "color", "size",
 )
@@ -51,14 +52,14 @@ ADD_TYPES = (
 # material is fixed by what it is (cars are metal, phones glass and plastic), so "a metal bus" is
 # nearly always true of the image; their condition (rusty, dented, cracked) and age vary. Food is
 # told apart by how it was prepared (fried, sliced) more than by its shape.
-CATEGORY_TYPES = {
+CATEGORY_TYPES: Final = {
     "vehicle": ("integrity", "age"),
     "vehicle_part": ("integrity", "age"),
     "electronics": ("integrity", "age"),
     "food": ("cooking", "cut", "texture", "ripeness", "temperature"),
 }
-COMMON_TYPES = ("color", "size")  # what every object has: never among an object's likeliest (see ADD_TYPES)
-UNKNOWN_OBJECT_TYPES = ("color", "size", "pattern")  # for nouns the lexicon does not know
+COMMON_TYPES: Final = ("color", "size")  # what every object has: never among an object's likeliest (see ADD_TYPES)
+UNKNOWN_OBJECT_TYPES: Final = ("color", "size", "pattern")  # for nouns the lexicon does not know
 
 
 def insertion(parse: Parse, obj_index: int, type_: str) -> int:

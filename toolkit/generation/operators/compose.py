@@ -13,7 +13,7 @@ import random
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from toolkit.generation.caption_lm import CaptionLM, lm_tokens
 from toolkit.generation.corpus import CorpusCounts
@@ -26,14 +26,14 @@ from toolkit.generation.realize import EditConflict, doubled_words, realize, sta
 from toolkit.text.lexicon import Lexicon, load_lexicon
 from toolkit.text.parse import Parse, reduce_frozen
 
-OPERATORS: dict[str, type[Operator]] = {"swap": Swap, "replace": Replace, "add": Add}
-_WORD = re.compile(r"[a-z0-9']+")
+OPERATORS: Final[dict[str, type[Operator]]] = {"swap": Swap, "replace": Replace, "add": Add}
+_WORD: Final = re.compile(r"[a-z0-9']+")
 
 
 # Every byte but an ASCII lower-case letter, a digit or an apostrophe, as a space: on ASCII text the words
 # `_WORD` finds are the runs that `bytes.split` leaves, at a third of a regex pass's cost (a caption's
 # candidates are normalised about 27 times).
-_NOT_WORD_BYTES = bytes(c if re.fullmatch(rb"[a-z0-9']", bytes([c])) else 32 for c in range(256))
+_NOT_WORD_BYTES: Final = bytes(c if re.fullmatch(rb"[a-z0-9']", bytes([c])) else 32 for c in range(256))
 
 
 def normalize(text: str) -> str:
@@ -207,7 +207,7 @@ def _tier_order(sites: list[Site]) -> Iterator[Edit]:
                 yield site.edit(tier - first)
 
 
-MAX_TURNS = 2  # edits a group may take in one round, however many more sites it has than the others
+MAX_TURNS: Final = 2  # edits a group may take in one round, however many more sites it has than the others
 
 
 def ordered_edits(sites: list[Site]) -> Iterator[Edit]:
@@ -311,8 +311,8 @@ def _adjacent_insertions(edits: tuple[Edit, ...], edit: Edit) -> bool:
     return any(s == t and s in points for s, t in edit.spans)
 
 
-MISS_BUDGET = 1  # with a language model: candidates a level may drop as implausible, per candidate it keeps at most
-MIN_MISSES = 16  # ... and at least this many, so that a small cap (a few candidates) still finds them
+MISS_BUDGET: Final = 1  # with a language model: candidates a level may drop as implausible, per candidate it keeps at most
+MIN_MISSES: Final = 16  # ... and at least this many, so that a small cap (a few candidates) still finds them
 
 
 def _spent(judge: _Plausibility | None, config: GenerationConfig, dropped_before: int = 0) -> bool:

@@ -12,6 +12,7 @@ of balls"), since "exactly many" is no English.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Final
 
 from toolkit.generation.operators.base import Change, Edit
 from toolkit.generation.operators.sites import phrase_root
@@ -21,13 +22,13 @@ from toolkit.text.morph import agree_determiner, countable, inflect_noun, match_
 from toolkit.text.parse import Parse, reduce_frozen
 from toolkit.text.scene import SceneObject
 
-MANY = 1_000_000  # the top of an open range ("some": 2 or more)
+MANY: Final = 1_000_000  # the top of an open range ("some": 2 or more)
 # Determiners that stay before a numeral ("the two dogs", "these three"); only numerals follow them.
-KEPT_DETERMINERS = frozenset({"the", "these", "those", "this", "that", "his", "her", "their", "its", "my",
+KEPT_DETERMINERS: Final = frozenset({"the", "these", "those", "this", "that", "his", "her", "their", "its", "my",
                               "our", "your"})
-PRECISION = frozenset({"exactly", "only", "just", "precisely"})
+PRECISION: Final = frozenset({"exactly", "only", "just", "precisely"})
 # Ways of saying a count that are not numerals, with the numbers each may mean; the longest match wins.
-SAYINGS: dict[tuple[str, ...], tuple[int, int]] = {
+SAYINGS: Final[dict[tuple[str, ...], tuple[int, int]]] = {
     ("a", "single"): (1, 1), ("one", "single"): (1, 1), ("a", "lone"): (1, 1), ("a", "solitary"): (1, 1),
     ("a", "pair", "of"): (2, 2), ("both",): (2, 2), ("a", "couple", "of"): (2, 3), ("a", "few"): (2, 4),
     ("several",): (2, 9), ("some",): (2, MANY), ("multiple",): (2, MANY), ("a", "number", "of"): (2, MANY),
@@ -38,12 +39,12 @@ SAYINGS: dict[tuple[str, ...], tuple[int, int]] = {
                                                    "collection", "variety", "cluster", "team")},
 }
 # After a kept determiner: "the single dog", "the lone tree".
-AFTER_DETERMINER: dict[tuple[str, ...], tuple[int, int]] = {("single",): (1, 1), ("lone",): (1, 1), ("solitary",): (1, 1)}
-ARTICLES = frozenset({"a", "an"})
+AFTER_DETERMINER: Final[dict[tuple[str, ...], tuple[int, int]]] = {("single",): (1, 1), ("lone",): (1, 1), ("solitary",): (1, 1)}
+ARTICLES: Final = frozenset({"a", "an"})
 # What a count may become, in order of preference (numerals come from `_numerals`).
-SINGLE = ("a single", "one", "exactly one", "a", "a lone", "a solitary")
-PLURAL = ("some", "a number of", "several", "many", "a few")
-NUMBER_WORDS = {number_word(str(n)): n for n in range(21)}
+SINGLE: Final = ("a single", "one", "exactly one", "a", "a lone", "a solitary")
+PLURAL: Final = ("some", "a number of", "several", "many", "a few")
+NUMBER_WORDS: Final = {number_word(str(n)): n for n in range(21)}
 
 
 @dataclass(unsafe_hash=True)  # a value class: see toolkit/text/frozen.py
@@ -179,7 +180,7 @@ def _saying(begin: int, k: int, lows: list[str], i: int, det: str | None) -> Cou
 
 
 # Words before a phrase that say something of its number the parser left out of it ("of", "all").
-NOT_BARE = frozenset({"of", "all", "few", "many", "several", "some", "both", "no", "other", "more", "most"})
+NOT_BARE: Final = frozenset({"of", "all", "few", "many", "several", "some", "both", "no", "other", "more", "most"})
 
 
 def _bare_plural(parse: Parse, obj: SceneObject) -> bool:

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from toolkit.generation.corpus import CorpusCounts, canonical_object
 from toolkit.generation.operators.base import Change, Edit, Site
@@ -53,14 +54,14 @@ from toolkit.text.scene import SceneObject
 
 # Prepositions of a path: their phrase needs a verb of motion, so it does not go after a noun ("children
 # [down the sidewalk] running").
-MOTION = frozenset({"down", "up", "along", "across", "through", "past", "toward", "towards", "into", "onto", "off",
+MOTION: Final = frozenset({"down", "up", "along", "across", "through", "past", "toward", "towards", "into", "onto", "off",
                     "out", "throughout", "from", "to"})
-MODIFIER_POS = frozenset({"DET", "ADJ", "NUM", "PRON"})  # what may stand before the noun of a moved phrase
-NOT_HEADS = frozenset({"compound", "amod", "nmod", "npadvmod", "poss", "appos"})  # objects that modify another word
-QUOTES = frozenset({'"', "'", "\u201c", "\u201d", "`", "``", "''"})
-MAX_CONNECTOR = 3  # words before the noun phrase: "on", "next to", "in front of"
+MODIFIER_POS: Final = frozenset({"DET", "ADJ", "NUM", "PRON"})  # what may stand before the noun of a moved phrase
+NOT_HEADS: Final = frozenset({"compound", "amod", "nmod", "npadvmod", "poss", "appos"})  # objects that modify another word
+QUOTES: Final = frozenset({'"', "'", "\u201c", "\u201d", "`", "``", "''"})
+MAX_CONNECTOR: Final = 3  # words before the noun phrase: "on", "next to", "in front of"
 # How a new object may relate to one the caption names: any of these and it may be in the image already.
-NOT_NEW = frozenset({"same", "synonym", "hypernym", "hyponym"})
+NOT_NEW: Final = frozenset({"same", "synonym", "hypernym", "hyponym"})
 
 
 @dataclass(unsafe_hash=True, slots=True)  # a value class: see toolkit/text/frozen.py

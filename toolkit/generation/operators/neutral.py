@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from lemminflect import getAllLemmas
 
@@ -41,15 +42,15 @@ from toolkit.text.lexicon import Lexicon
 from toolkit.text.parse import Parse, Token, reduce_frozen
 from toolkit.text.scene import SceneObject
 
-ADD_LENGTHS = ("longer", "neutral", "both")
+ADD_LENGTHS: Final = ("longer", "neutral", "both")
 
 # Words whose scope must keep every word: dropping a modifier there makes the caption say more, not less.
-SCOPE_WORDS = frozenset({
+SCOPE_WORDS: Final = frozenset({
     "no", "not", "n't", "never", "without", "none", "nothing", "nobody", "neither", "nor", "every", "each",
     "all", "any", "few", "little", "only", "except", "instead",
 })
 # Modifiers whose removal changes what the noun is or which one is meant.
-KEEP_MODIFIERS = frozenset({
+KEEP_MODIFIERS: Final = frozenset({
     "fake", "toy", "artificial", "stuffed", "plush", "faux", "model", "miniature", "imitation", "cartoon", "former",
     "pretend", "mock", "fictional", "virtual", "other", "same", "different", "opposite", "similar", "matching",
     "respective", "such", "only", "lone", "single", "double", "twin", "triple", "main", "first", "second", "third",
@@ -60,16 +61,16 @@ KEEP_MODIFIERS = frozenset({
 })
 # Words a deletion never drops are never what a length-neutral ADD puts in either: a word only ever added
 # would mark the negatives ("little", in the scope words, was the adversary's first clue).
-NEVER_DROPPED = SCOPE_WORDS | KEEP_MODIFIERS
+NEVER_DROPPED: Final = SCOPE_WORDS | KEEP_MODIFIERS
 # Attribute types never deleted: counts, and types that say what the thing is rather than describe it.
-KEEP_TYPES = frozenset({"count", "sameness", "multiplicity", "realness", "position"})
+KEEP_TYPES: Final = frozenset({"count", "sameness", "multiplicity", "realness", "position"})
 # Adverbs of an adjective that only intensify it ("a *very* large dog" -> "a large dog").
-INTENSIFIERS = frozenset({"very", "really", "extremely", "quite", "super", "incredibly", "fairly", "rather", "so",
+INTENSIFIERS: Final = frozenset({"very", "really", "extremely", "quite", "super", "incredibly", "fairly", "rather", "so",
                           "too", "pretty", "highly"})
 # Adverbs of a verb that may go: manner adverbs in -ly (less these) and a few of place and company.
-VERB_ADVERBS = frozenset({"together", "outside", "inside", "outdoors", "indoors", "nearby", "alone", "happily",
+VERB_ADVERBS: Final = frozenset({"together", "outside", "inside", "outdoors", "indoors", "nearby", "alone", "happily",
                           "peacefully", "quietly", "calmly", "patiently", "closely", "casually", "proudly"})
-KEEP_ADVERBS = frozenset({
+KEEP_ADVERBS: Final = frozenset({
     "only", "nearly", "barely", "hardly", "scarcely", "likely", "partly", "partially", "mostly", "early", "almost",
     "apparently", "seemingly", "supposedly", "allegedly", "merely", "simply", "just", "not", "never", "also",
     "currently", "recently", "finally", "probably", "possibly", "actually", "really", "already", "still", "even",
@@ -78,20 +79,20 @@ KEEP_ADVERBS = frozenset({
     "briefly", "temporarily", "apart", "separately", "individually", "respectively",
 })
 # Prepositions whose phrase is never deleted: it is a complement, a comparison or a measure.
-KEEP_PREPOSITIONS = frozenset({"of", "than", "as", "like", "about", "for", "to", "into", "onto", "from", "per",
+KEEP_PREPOSITIONS: Final = frozenset({"of", "than", "as", "like", "about", "for", "to", "into", "onto", "from", "per",
                                "including", "except", "despite", "toward", "towards", "during", "until", "since"})
 # Verbs that need their prepositional phrase ("filled with food", "made of wood", "heading to town").
-PHRASE_VERBS = frozenset({
+PHRASE_VERBS: Final = frozenset({
     "fill", "cover", "dress", "make", "top", "load", "stack", "pile", "line", "decorate", "surround", "stuff",
     "pack", "consist", "belong", "put", "place", "set", "go", "head", "get", "come", "lead", "turn", "attach",
     "tie", "hook", "mount", "fit", "point", "pour", "dip", "arrange", "spread", "wrap", "live", "deal", "depend",
     "rely", "focus", "lack", "need", "want", "try", "begin", "start",
 })
-PARTICLES = frozenset({"out", "up", "down", "off", "away", "back"})  # a verb's particle, first in "out of"
+PARTICLES: Final = frozenset({"out", "up", "down", "off", "away", "back"})  # a verb's particle, first in "out of"
 # What may follow a deleted phrase: punctuation, or the start of another phrase or clause.
-PHRASE_BOUNDARY = frozenset({"PUNCT", "ADP", "CCONJ", "SCONJ", "VERB", "AUX", "ADV", "PART", "SPACE"})
-CLOSING = frozenset({".", ",", ";", ":", "!", "?", ")", "..."})  # punctuation that may follow a deleted span
-PREDICATE_VERBS = frozenset({"be", "look", "seem", "appear", "become", "remain", "stay", "get", "feel", "sound"})
+PHRASE_BOUNDARY: Final = frozenset({"PUNCT", "ADP", "CCONJ", "SCONJ", "VERB", "AUX", "ADV", "PART", "SPACE"})
+CLOSING: Final = frozenset({".", ",", ";", ":", "!", "?", ")", "..."})  # punctuation that may follow a deleted span
+PREDICATE_VERBS: Final = frozenset({"be", "look", "seem", "appear", "become", "remain", "stay", "get", "feel", "sound"})
 
 
 @dataclass(unsafe_hash=True, slots=True)  # a value class: see toolkit/text/frozen.py

@@ -8,6 +8,7 @@ hyponym; attributes within their type (colour for colour); relations by a contra
 from __future__ import annotations
 
 from functools import partial
+from typing import Final
 
 from toolkit.generation.corpus import canonical_object
 from toolkit.generation.operators.actions import action_substitutes
@@ -42,10 +43,10 @@ from toolkit.text.scene import Attribute, Relation, SceneObject
 from toolkit.text.wordnet import load_verbs
 
 # Prepositions that need an object after them: a verb substitute ending in one ("look away from") needs one.
-GOVERNING = frozenset({"at", "from", "to", "with", "toward", "towards", "of", "for", "into", "onto", "through",
+GOVERNING: Final = frozenset({"at", "from", "to", "with", "toward", "towards", "of", "for", "into", "onto", "through",
                        "after", "on", "in", "over", "under", "about", "across", "along", "around", "behind"})
 # What a general word may turn into: things of another category that share its scenes.
-CONTRAST_CATEGORIES = {
+CONTRAST_CATEGORIES: Final = {
     "person": ("animal",),
     "person_role": ("animal",),
     "animal": ("person",),
@@ -354,9 +355,9 @@ class Replace(Operator):
 
 
 # Words that stand for people ("while *others* watch"): their count is no count of a thing.
-STAND_IN_NOUNS = frozenset({"other", "others"})
+STAND_IN_NOUNS: Final = frozenset({"other", "others"})
 # Verbs whose object is eaten or drunk: it stays food or drink.
-INGESTING = frozenset({"eat", "drink", "sip", "chew", "munch", "nibble", "devour", "swallow", "taste", "lick", "gulp"})
+INGESTING: Final = frozenset({"eat", "drink", "sip", "chew", "munch", "nibble", "devour", "swallow", "taste", "lick", "gulp"})
 
 
 def _eaten(parse: Parse, k: int) -> bool:
@@ -443,7 +444,7 @@ def _object_follows(parse: Parse, rel: Relation, end: int) -> bool:
 
 
 # Verbs that link their subject to an adjective ("looking pensive", "seems happy").
-LINKING_VERBS = frozenset({"look", "seem", "appear", "feel", "become", "stay", "remain", "sound", "smell", "taste",
+LINKING_VERBS: Final = frozenset({"look", "seem", "appear", "feel", "become", "stay", "remain", "sound", "smell", "taste",
                            "turn", "get", "grow", "go", "keep", "be"})
 
 
@@ -454,12 +455,12 @@ def _object_category(parse: Parse, lex: Lexicon, k: int | None) -> str | None:
 
 # Particles and adverbs of place that read with no object after them ("propped *up*", "running *around*"); not
 # "in", "on", "off", "along", "across": before the verb's next phrase they read as a preposition left dangling.
-STANDALONE = frozenset({"up", "down", "out", "away", "back", "over", "around", "inside", "outside", "nearby",
+STANDALONE: Final = frozenset({"up", "down", "out", "away", "back", "over", "around", "inside", "outside", "nearby",
                         "together", "apart", "ahead", "behind"})
 
 
 # Prepositions and particles of a path: what follows them is where a movement or a look goes.
-PATHS = frozenset({"out", "into", "through", "across", "along", "up", "down", "off", "onto", "toward", "towards",
+PATHS: Final = frozenset({"out", "into", "through", "across", "along", "up", "down", "off", "onto", "toward", "towards",
                    "away", "past"})
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from toolkit.text.lexicon import Lexicon
 from toolkit.text.morph import countable, match_case
 from toolkit.text.parse import Parse
@@ -29,7 +31,7 @@ def conjuncts(parse: Parse, a: SceneObject, b: SceneObject) -> bool:
 
 
 # Words that join two phrases the way "and" does: whatever relates to one relates to both.
-CONJOINING = {"and", "or", ",", "with", "together with", "along with", "as well as"}
+CONJOINING: Final = {"and", "or", ",", "with", "together with", "along with", "as well as"}
 
 
 def joined_symmetrically(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject) -> str | None:
@@ -95,7 +97,7 @@ def after_determiner(parse: Parse, obj: SceneObject) -> int:
 
 
 # Words an "a" goes with to say a quantity ("a few", "a couple of"): that "a" is no singular determiner.
-QUANTITY_WORDS = frozenset({"few", "couple", "lot", "lots", "dozen", "bunch", "number", "pair", "handful",
+QUANTITY_WORDS: Final = frozenset({"few", "couple", "lot", "lots", "dozen", "bunch", "number", "pair", "handful",
                             "group", "herd", "flock", "variety", "set", "row", "pile", "stack", "collection"})
 
 
@@ -124,22 +126,22 @@ def determiner_of(parse: Parse, obj: SceneObject, before: int) -> str | None:
     return None
 
 
-SINGULAR_DETERMINERS = frozenset({"a", "an", "one", "each", "every", "another"})
+SINGULAR_DETERMINERS: Final = frozenset({"a", "an", "one", "each", "every", "another"})
 # Lexicon categories of people ("a man", "a skier").
-PERSONS = frozenset({"person", "person_role"})
+PERSONS: Final = frozenset({"person", "person_role"})
 # Categories of the scene's setting ("on a beach", "in a kitchen", "in the sky"): a caption has one.
-SETTINGS = frozenset({"terrain", "place", "room", "sky"})
+SETTINGS: Final = frozenset({"terrain", "place", "room", "sky"})
 # Categories of what people wear ("in a red dress", "wearing glasses").
-WORN = frozenset({"clothing", "accessory"})
+WORN: Final = frozenset({"clothing", "accessory"})
 
 
 # Gendered words for people the lexicon does not relate to "man" / "woman" ("son", "queen").
-_MALE = frozenset({"son", "brother", "king", "prince", "uncle", "nephew", "grandfather", "grandpa", "boyfriend"})
-_FEMALE = frozenset({"daughter", "sister", "queen", "princess", "aunt", "niece", "grandmother", "grandma",
+_MALE: Final = frozenset({"son", "brother", "king", "prince", "uncle", "nephew", "grandfather", "grandpa", "boyfriend"})
+_FEMALE: Final = frozenset({"daughter", "sister", "queen", "princess", "aunt", "niece", "grandmother", "grandma",
                      "girlfriend"})
 # A pronoun for the other gender: "her" is "his" as a possessive (PRP$), "him" as an object.
-_TO_FEMALE = {"he": "she", "him": "her", "his": "her", "himself": "herself"}
-_TO_MALE = {"she": "he", "hers": "his", "herself": "himself"}
+_TO_FEMALE: Final = {"he": "she", "him": "her", "his": "her", "himself": "herself"}
+_TO_MALE: Final = {"she": "he", "hers": "his", "herself": "himself"}
 
 
 def gender(lex: Lexicon, lemma: str) -> str | None:
@@ -160,7 +162,7 @@ def _sole_person(parse: Parse, lex: Lexicon, k: int) -> bool:
     return persons == [objs[k]]
 
 
-_PRONOUNS_OF = {"female": frozenset({"she", "her", "hers", "herself"}), "male": frozenset({"he", "him", "his", "himself"})}
+_PRONOUNS_OF: Final = {"female": frozenset({"she", "her", "hers", "herself"}), "male": frozenset({"he", "him", "his", "himself"})}
 
 
 def gender_held_by_pronouns(parse: Parse, lex: Lexicon, k: int) -> str | None:

@@ -7,6 +7,7 @@ Never swaps identical (or synonymous) words, never the arguments of a symmetric 
 from __future__ import annotations
 
 from itertools import combinations
+from typing import Final
 
 from toolkit.generation.operators.base import Change, Edit, Operator, Site
 from toolkit.generation.operators.sites import (
@@ -95,8 +96,8 @@ def noun_swap(parse: Parse, lex: Lexicon, a: SceneObject, b: SceneObject, rank: 
     )
 
 
-POSSESSIVES = frozenset({"his", "her", "its", "their"})
-ORPHAN = "a possessive would be left without its referent ('His torso exercises a man')"
+POSSESSIVES: Final = frozenset({"his", "her", "its", "their"})
+ORPHAN: Final = "a possessive would be left without its referent ('His torso exercises a man')"
 
 
 def orphaned_possessives(
@@ -168,7 +169,7 @@ def _count_number(word: str) -> str:
 
 
 # Count words said with more than themselves ("a couple of", "a single", "lots of"): they do not move alone.
-_PHRASAL_COUNTS = frozenset({"couple", "pair", "single", "dozen", "lots", "plenty", "few", "bunch", "lot"})
+_PHRASAL_COUNTS: Final = frozenset({"couple", "pair", "single", "dozen", "lots", "plenty", "few", "bunch", "lot"})
 
 
 def _phrases_fit(parse: Parse, a: SceneObject, b: SceneObject) -> bool:
@@ -190,7 +191,7 @@ def _not_a_modifier(parse: Parse, att: Attribute) -> bool:
 
 
 # Second halves of compound adjectives written apart: "dirty looking", "blue colored", "heart shaped".
-COMPOUND_ADJECTIVE_ENDS = frozenset({"looking", "colored", "coloured", "shaped", "sized", "themed", "styled"})
+COMPOUND_ADJECTIVE_ENDS: Final = frozenset({"looking", "colored", "coloured", "shaped", "sized", "themed", "styled"})
 
 
 def _noun_slot(parse: Parse, att: Attribute) -> bool:
@@ -220,7 +221,7 @@ def _plain_count(parse: Parse, att: Attribute) -> bool:
     return att.lemma not in _PHRASAL_COUNTS and not (att.end < len(toks) and toks[att.end].lower == "of")
 
 
-PRONOUN_NOUNS = frozenset({"other", "others", "one", "ones"})
+PRONOUN_NOUNS: Final = frozenset({"other", "others", "one", "ones"})
 
 
 def nouns_fit(parse: Parse, a: SceneObject, b: SceneObject) -> bool:
@@ -268,7 +269,7 @@ def attribute_fits(lex: Lexicon, att: Attribute, new: str, types: set[str] | Non
 
 
 # Attribute types that describe a group ("various food items", "matching shirts"): plural nouns only.
-GROUP_TYPES = frozenset({"sameness"})
+GROUP_TYPES: Final = frozenset({"sameness"})
 
 
 def modifiers_fit_on(parse: Parse, lex: Lexicon, att: Attribute, new: str, attested: bool = False) -> bool:
@@ -617,14 +618,14 @@ class Swap(Operator):
         return sites or "; ".join(sorted(blocked))
 
 
-EATEN = frozenset({"food", "drink"})
+EATEN: Final = frozenset({"food", "drink"})
 # Nouns that say where something is relative to something else: no thing of the scene.
-RELATIVE_PLACES = frozenset({"side", "distance", "front", "back", "top", "bottom", "middle", "edge", "center",
+RELATIVE_PLACES: Final = frozenset({"side", "distance", "front", "back", "top", "bottom", "middle", "edge", "center",
                              "centre", "background", "foreground", "left", "right", "end", "rear", "inside",
                              "outside"})
-VERB_COMPLEMENTS = frozenset({"dobj", "prt", "acomp", "attr", "dative", "oprd"})
-ANIMATE = PERSONS | {"animal"}
-ACTORS = ANIMATE | {"body_part"}  # "A hand is holding a carrot": never "A carrot is holding a hand"
+VERB_COMPLEMENTS: Final = frozenset({"dobj", "prt", "acomp", "attr", "dative", "oprd"})
+ANIMATE: Final = PERSONS | {"animal"}
+ACTORS: Final = ANIMATE | {"body_part"}  # "A hand is holding a carrot": never "A carrot is holding a hand"
 
 
 def _half_word(parse: Parse, obj: SceneObject) -> bool:
@@ -709,7 +710,7 @@ def _actions(parse: Parse, lex: Lexicon, k: int, rel: Relation | None = None) ->
 
 # Words the lexicon has no category for that name people in captions ("while *others* watch", "*one* of
 # them"); names and pronouns ("Dad", "someone") are people too.
-_PEOPLE_WORDS = PRONOUN_NOUNS | {"couple"}
+_PEOPLE_WORDS: Final = PRONOUN_NOUNS | {"couple"}
 
 
 def _kind_of(parse: Parse, lex: Lexicon, obj: SceneObject) -> str:
