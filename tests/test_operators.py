@@ -184,6 +184,23 @@ def test_add_object_never_splits_a_two_word_preposition(nlp):
     assert any(t.startswith("A cat curled up next to ") for t in out)
 
 
+def test_what_is_worn_is_replaced_and_joined_by_something_worn(nlp):
+    carried = ("umbrella", "leash", "cane", "flag", "balloon", "briefcase", "suitcase", "wallet", "handbag", "backpack")
+    out = texts(run(nlp, "A dog that is wearing a dog collar smiling", ["replace"], ("obj",), per_site=20))
+    assert "A dog that is wearing an umbrella smiling" not in out
+    worn = {t for t in out if t.startswith("A dog that is wearing ")}
+    assert "A dog that is wearing a necklace smiling" in worn and not any(w in t for t in worn for w in carried)
+    out = texts(run(nlp, "A black and brown dog is wearing a heavy metal collar.", ["add"], ("obj",), per_site=20,
+                    add_length="longer"))
+    assert "A black and brown dog is wearing an umbrella and a heavy metal collar." not in out
+    joined = {t for t in out if "collar and " in t or " and a heavy" in t}
+    assert "A black and brown dog is wearing a heavy metal collar and a watch." in joined
+    assert not any(w in t for t in joined for w in carried)
+    # what is held is not worn: any accessory may take its place
+    out = texts(run(nlp, "A man wearing a hat holds an umbrella.", ["replace"], ("obj",), per_site=20))
+    assert "A man wearing a hat holds a leash." in out
+
+
 def test_add_attribute_with_corpus_counts_goes_deeper_into_the_first_types(nlp):
     from toolkit.generation.corpus import CorpusCounts
     from toolkit.generation.operators.add import Add

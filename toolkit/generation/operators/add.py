@@ -24,7 +24,9 @@ from toolkit.generation.operators.sites import (
     is_finite_subject,
     named_things,
     object_lemma_in_lexicon,
+    wearable,
     words,
+    worn_object,
 )
 from toolkit.text.lexicon import Lexicon
 from toolkit.text.parse import Parse
@@ -282,7 +284,7 @@ class Add(Operator):
         present = named_things(parse, lex)
         context = [canonical_object(lex, o.lemma) for o in scene.objects]
         sites: list[Site] = []
-        for obj in scene.objects:
+        for k, obj in enumerate(scene.objects):
             found = object_lemma_in_lexicon(lex, obj)
             if found is None or self._possessive(parse, obj):
                 continue
@@ -293,6 +295,8 @@ class Add(Operator):
                 # and a bowl furniture"); a plural may be a verb the tagger misread ("the phone *looks*")
                 continue
             subs = [s for s in lex.addable_substitutes(found[0]) if s not in present]
+            if self.plausible_only and worn_object(parse, k):
+                subs = [s for s in subs if wearable(lex, s)]  # "wearing a collar and a necklace"
             if self.counts:
                 subs = self.counts.rank_objects(context, subs)
             subs = subs[: self.per_site]

@@ -28,7 +28,9 @@ from toolkit.generation.operators.sites import (
     object_lemma_in_lexicon,
     phrase_root,
     regendered_pronouns,
+    wearable,
     words,
+    worn_object,
 )
 from toolkit.text.lexicon import Lexicon
 from toolkit.text.morph import (
@@ -166,6 +168,8 @@ class Replace(Operator):
             if self.plausible_only and _eaten(parse, k):
                 # "drinking water" (water files under terrain): never "drinking sand", "drinking grass"
                 subs = [s for s in subs if lex.object_category(s) in {"food", "drink"}]
+            if self.plausible_only and worn_object(parse, k):
+                subs = [s for s in subs if wearable(lex, s)]  # "wearing a collar": never "wearing an umbrella"
             if self.plausible_only and _bare_singular(parse, obj):
                 # "watching TV": never "watching laptop"; "watching a laptop" would be a word longer than
                 # its caption, which a text-only model learns to spot: only nouns that stand bare

@@ -133,6 +133,21 @@ PERSONS: Final = frozenset({"person", "person_role"})
 SETTINGS: Final = frozenset({"terrain", "place", "room", "sky"})
 # Categories of what people wear ("in a red dress", "wearing glasses").
 WORN: Final = frozenset({"clothing", "accessory"})
+# Verbs whose object is worn: what replaces it or joins it is worn too ("wearing a collar": never "wearing
+# an umbrella", "wearing a collar and a briefcase").
+WEARING: Final = frozenset({"wear", "have on", "dress in", "sport", "put on", "take off"})
+
+
+def worn_object(parse: Parse, k: int) -> bool:
+    """Whether object k is what a verb of wearing takes ("wearing a *collar*")."""
+    return any(r.kind == "verb" and r.obj == k and r.lemma in WEARING for r in parse.scene.relations)
+
+
+def wearable(lex: Lexicon, lemma: str) -> bool:
+    """Clothing, or an accessory that is worn (glasses, a watch, a collar) rather than carried (a bag, an
+    umbrella, a leash)."""
+    entry = lex.object_entry(lemma)
+    return entry is not None and (entry.category == "clothing" or (entry.category == "accessory" and entry.group == "worn"))
 
 
 # Gendered words for people the lexicon does not relate to "man" / "woman" ("son", "queen").
