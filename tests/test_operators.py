@@ -201,6 +201,18 @@ def test_what_is_worn_is_replaced_and_joined_by_something_worn(nlp):
     assert "A man wearing a hat holds a leash." in out
 
 
+def test_add_attribute_never_splits_a_numeral_from_the_modifier_it_begins(nlp):
+    out = texts(run(nlp, "The restored old time car is parked near a four engine airplane.", ["add"], ("att",),
+                    add_length="longer"))
+    assert not any(re.search(r"\ba four \w+ engine airplane", t) for t in out)  # never "a four big engine airplane"
+    assert "The restored old time car is parked near a big four engine airplane." in out
+    out = texts(run(nlp, "a two layered cake sits on a table top", ["add"], ("att",), add_length="longer"))
+    assert "a two big layered cake sits on a table top" not in out and "a big two layered cake sits on a table top" in out
+    # a numeral that counts its noun keeps the new word after it
+    out = texts(run(nlp, "A man standing behind two brown horses on a dirt field.", ["add"], ("att",), add_length="longer"))
+    assert "A man standing behind two big brown horses on a dirt field." in out
+
+
 def test_add_attribute_with_corpus_counts_goes_deeper_into_the_first_types(nlp):
     from toolkit.generation.corpus import CorpusCounts
     from toolkit.generation.operators.add import Add

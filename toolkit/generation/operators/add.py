@@ -69,12 +69,17 @@ def insertion(parse: Parse, obj_index: int, type_: str) -> int:
     scene = parse.scene
     obj = scene.objects[obj_index]
     rank = TYPE_ORDER.get(type_, DEFAULT_ORDER)
+    pos = obj.noun_start
     for att in scene.attributes_of(obj_index):
         if att.kind == "predicate" or not obj.start <= att.start < obj.noun_start:
             continue  # (only modifiers inside the phrase: never "A bird *big* cleans itself")
         if TYPE_ORDER.get(att.type or "", DEFAULT_ORDER) > rank:
-            return att.start
-    return obj.noun_start
+            pos = att.start
+            break
+    toks = parse.tokens
+    if pos - 2 >= obj.start and toks[pos - 1].pos == "NUM" and toks[pos - 2].lower in {"a", "an"}:
+        return pos - 1  # a numeral after "a" counts nothing, it begins a modifier: "a big two layered cake"
+    return pos
 
 
 def _unknown_object_words(lex: Lexicon) -> dict[str, tuple[str, ...]]:
