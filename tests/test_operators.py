@@ -213,6 +213,18 @@ def test_add_attribute_never_splits_a_numeral_from_the_modifier_it_begins(nlp):
     assert "A man standing behind two big brown horses on a dirt field." in out
 
 
+def test_little_stays_with_children(nlp):
+    out = texts(run(nlp, "A little boy making a mess with his dinner.", ["replace"], ("obj",), per_site=20))
+    assert "A little man making a mess with his dinner." not in out  # what the caption says stays plausible
+    assert "A little girl making a mess with her dinner." in out
+    out = texts(run(nlp, "A grandmother looks at her family's pizza dinner", ["add"], ("att",), per_site=20,
+                    add_length="longer"))
+    assert "A little grandmother looks at her family's pizza dinner" not in out
+    assert "A big grandmother looks at her family's pizza dinner" in out
+    out = texts(run(nlp, "A lady and a little girl flying a kite on a grassy field.", ["swap"], ("att",)))
+    assert "A little lady and a girl flying a kite on a grassy field." not in out
+
+
 def test_add_attribute_with_corpus_counts_goes_deeper_into_the_first_types(nlp):
     from toolkit.generation.corpus import CorpusCounts
     from toolkit.generation.operators.add import Add
