@@ -171,8 +171,8 @@ class Replace(Operator):
             if self.plausible_only and worn_object(parse, k):
                 subs = [s for s in subs if wearable(lex, s)]  # "wearing a collar": never "wearing an umbrella"
             if self.plausible_only:
-                # what the caption says of the object stays plausible of the new one: "a little boy" never
-                # becomes "a little man", "a denim jacket" never "a denim sink"
+                # what the caption says of the object stays plausible of the new one (the lexicon's `on`
+                # lists): "a little boy" never becomes "a little man"
                 said = [a.lemma for a in scene.attributes_of(k)]
                 subs = [s for s in subs if all(lex.attribute_plausible_on(w, s) for w in said)]
             if self.plausible_only and _bare_singular(parse, obj):
