@@ -225,6 +225,18 @@ def test_little_stays_with_children(nlp):
     assert "A little lady and a girl flying a kite on a grassy field." not in out
 
 
+def test_a_verb_and_its_own_preposition_are_replaced_whole(nlp):
+    out = texts(run(nlp, "A man looks at his phone on a bench.", ["replace"], ("rel",)))
+    for bad in ("A man sleeps at his phone on a bench.", "A man naps at his phone on a bench.",
+                "A man looks far from his phone on a bench.", "A man looks behind his phone on a bench."):
+        assert bad not in out  # neither word of "look at" alone
+    assert {"A man ignores his phone on a bench.", "A man looks away from his phone on a bench.",
+            "A man looks at his phone under a bench."} <= out
+    # `hardneg replicate` (plausibility rules off) still tries the words one at a time
+    loose = texts(run(nlp, "A man looks at his phone on a bench.", ["replace"], ("rel",), plausibility=False))
+    assert "A man looks far from his phone on a bench." in loose
+
+
 def test_add_attribute_with_corpus_counts_goes_deeper_into_the_first_types(nlp):
     from toolkit.generation.corpus import CorpusCounts
     from toolkit.generation.operators.add import Add

@@ -300,12 +300,16 @@ class Replace(Operator):
         for rel in scene.relations:
             if rel.kind == "prep" and rel.start > 0 and toks[rel.start - 1].lower in {"a", "an", "the"}:
                 continue  # a noun, not a preposition: "sprays *the inside* of a toilet" (never "the on a toilet")
+            if self.plausible_only and rel.kind == "prep" and _in_verb_unit(parse, lex, rel):
+                continue  # "looks at his phone": "at" goes with its verb, never "looks far from his phone"
             subs, end = lex.relation_substitutes(rel.lemma), rel.end
             unit = verb_unit(parse, lex, rel)
             if unit is not None:
-                # "looks at her phone": the verb alone never becomes one that needs its own object there
-                # ("ignores at her phone"); those replace "look at" whole ("ignores her phone")
-                subs = [s for s in subs if not lex.share_relation_set(unit[1], s) or lex.is_intransitive(s)]
+                # "looks at her phone" is one relation, replaced whole ("ignores her phone", "looks away from
+                # her phone"); the verb alone never becomes one that needs its own object there ("ignores at
+                # her phone") and, with the plausibility rules, none at all ("sleeps at her phone")
+                subs = [] if self.plausible_only else [
+                    s for s in subs if not lex.share_relation_set(unit[1], s) or lex.is_intransitive(s)]
                 sites.append(self._unit_site(parse, lex, rel, *unit, form))
             if not subs and rel.kind == "verb" and rel.end - rel.start > 1:
                 # a phrasal verb the lexicon lacks ("ski down"): contrast the verb, keep the particle
@@ -437,6 +441,12 @@ def verb_unit(parse: Parse, lex: Lexicon, rel: Relation) -> tuple[int, str] | No
             if lex.relation_kind(phrase) == "verb":
                 return prep.end, phrase
     return None
+
+
+def _in_verb_unit(parse: Parse, lex: Lexicon, prep: Relation) -> bool:
+    """Whether a preposition is the second word of a verb relation the lexicon knows ("look *at*")."""
+    return any(v.kind == "verb" and v.start == prep.verb and v.end == prep.start and verb_unit(parse, lex, v) is not None
+               for v in parse.scene.relations)
 
 
 def _object_follows(parse: Parse, rel: Relation, end: int) -> bool:
