@@ -135,7 +135,7 @@ NOUN_TAGS: Final = frozenset({"NN", "NNS", "NNP", "NNPS"})
 # Pronouns referring to a noun whose number an edit changes, in the new number (persons keep "their").
 _PRONOUN_SING: Final = {"their": "its", "them": "it", "themselves": "itself", "theirs": "its"}
 _PRONOUN_PLUR: Final = {"its": "their", "it": "them", "itself": "themselves", "his": "their", "him": "them",
-                 "himself": "themselves", "herself": "themselves"}
+                        "himself": "themselves", "herself": "themselves"}
 
 
 class Unrealizable(EditConflict):

@@ -10,7 +10,7 @@ from lemminflect import getAllInflections, getInflection
 # Words whose spelling misleads the vowel rule.
 _AN_EXCEPTIONS: Final = ("hour", "honest", "honor", "honour", "heir", "herb")
 _A_EXCEPTIONS: Final = ("uni", "use", "usu", "uten", "uti", "euro", "eu", "one", "once", "ute", "uk", "ufo", "ura", "ure",
-                 "uri", "uro", "user")
+                        "uri", "uro", "user")
 _BE_PLURAL: Final = {"is": "are", "was": "were", "has": "have", "does": "do", "'s": "'re"}
 _BE_SINGULAR: Final = {v: k for k, v in _BE_PLURAL.items()}
 
@@ -42,7 +42,7 @@ def pluralize(lemma: str, irregular: str | None = None) -> str:
 
 
 _SINGULARS: Final = {"people": "person", "men": "man", "women": "woman", "children": "child", "feet": "foot",
-              "teeth": "tooth", "geese": "goose", "mice": "mouse"}
+                     "teeth": "tooth", "geese": "goose", "mice": "mouse"}
 
 
 def singular(lemma: str) -> str:
@@ -71,7 +71,7 @@ UNCOUNTABLE: Final = frozenset({
 
 # Nouns whose plural is the singular and which are counted all the same ("two sheep").
 ZERO_PLURALS: Final = frozenset({"sheep", "deer", "fish", "bison", "moose", "elk", "aircraft", "salmon", "trout",
-                          "shrimp", "swine", "buffalo", "series", "species"})
+                                 "shrimp", "swine", "buffalo", "series", "species"})
 
 
 @functools.lru_cache(maxsize=8192)
@@ -115,8 +115,8 @@ def agree_determiner(word: str, number: str) -> str | None:
 
 
 _NUMBER_WORDS: Final = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-                 "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-                 "nineteen", "twenty")
+                        "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+                        "nineteen", "twenty")
 
 
 def number_word(word: str) -> str:

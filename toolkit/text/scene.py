@@ -459,8 +459,8 @@ def _colour_phrase(toks, c: int, modifiers: set[int], attr_type) -> bool:
 
 
 LOOSE_TYPES: Final = {"color", "material", "size", "pattern", "age", "emotion", "texture", "brightness", "temperature",
-               "openness", "fullness", "wetness", "cleanliness", "shape", "ripeness", "cooking", "weather",
-               "style", "focus", "orientation", "posture", "company"}
+                      "openness", "fullness", "wetness", "cleanliness", "shape", "ripeness", "cooking", "weather",
+                      "style", "focus", "orientation", "posture", "company"}
 
 
 def _loose_attributes(parse: Parse, objects: list[SceneObject], attributes: list[Attribute], attr_type) -> list[Attribute]:

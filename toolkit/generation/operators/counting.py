@@ -25,7 +25,7 @@ from toolkit.text.scene import SceneObject
 MANY: Final = 1_000_000  # the top of an open range ("some": 2 or more)
 # Determiners that stay before a numeral ("the two dogs", "these three"); only numerals follow them.
 KEPT_DETERMINERS: Final = frozenset({"the", "these", "those", "this", "that", "his", "her", "their", "its", "my",
-                              "our", "your"})
+                                     "our", "your"})
 PRECISION: Final = frozenset({"exactly", "only", "just", "precisely"})
 # Ways of saying a count that are not numerals, with the numbers each may mean; the longest match wins.
 SAYINGS: Final[dict[tuple[str, ...], tuple[int, int]]] = {
@@ -36,7 +36,7 @@ SAYINGS: Final[dict[tuple[str, ...], tuple[int, int]]] = {
     ("many",): (5, MANY), ("numerous",): (5, MANY), ("lots", "of"): (5, MANY), ("a", "lot", "of"): (5, MANY),
     ("plenty", "of"): (5, MANY), ("a", "dozen"): (12, 12), ("dozens", "of"): (24, MANY), ("no",): (0, 0),
     **{("a", group, "of"): (2, MANY) for group in ("herd", "flock", "crowd", "pack", "row", "line", "pile", "stack",
-                                                   "collection", "variety", "cluster", "team")},
+                                                                                           "collection", "variety", "cluster", "team")},
 }
 # After a kept determiner: "the single dog", "the lone tree".
 AFTER_DETERMINER: Final[dict[tuple[str, ...], tuple[int, int]]] = {("single",): (1, 1), ("lone",): (1, 1), ("solitary",): (1, 1)}

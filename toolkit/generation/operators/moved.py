@@ -55,7 +55,7 @@ from toolkit.text.scene import SceneObject
 # Prepositions of a path: their phrase needs a verb of motion, so it does not go after a noun ("children
 # [down the sidewalk] running").
 MOTION: Final = frozenset({"down", "up", "along", "across", "through", "past", "toward", "towards", "into", "onto", "off",
-                    "out", "throughout", "from", "to"})
+                           "out", "throughout", "from", "to"})
 MODIFIER_POS: Final = frozenset({"DET", "ADJ", "NUM", "PRON"})  # what may stand before the noun of a moved phrase
 NOT_HEADS: Final = frozenset({"compound", "amod", "nmod", "npadvmod", "poss", "appos"})  # objects that modify another word
 QUOTES: Final = frozenset({'"', "'", "\u201c", "\u201d", "`", "``", "''"})

@@ -66,10 +66,10 @@ NEVER_DROPPED: Final = SCOPE_WORDS | KEEP_MODIFIERS
 KEEP_TYPES: Final = frozenset({"count", "sameness", "multiplicity", "realness", "position"})
 # Adverbs of an adjective that only intensify it ("a *very* large dog" -> "a large dog").
 INTENSIFIERS: Final = frozenset({"very", "really", "extremely", "quite", "super", "incredibly", "fairly", "rather", "so",
-                          "too", "pretty", "highly"})
+                                 "too", "pretty", "highly"})
 # Adverbs of a verb that may go: manner adverbs in -ly (less these) and a few of place and company.
 VERB_ADVERBS: Final = frozenset({"together", "outside", "inside", "outdoors", "indoors", "nearby", "alone", "happily",
-                          "peacefully", "quietly", "calmly", "patiently", "closely", "casually", "proudly"})
+                                 "peacefully", "quietly", "calmly", "patiently", "closely", "casually", "proudly"})
 KEEP_ADVERBS: Final = frozenset({
     "only", "nearly", "barely", "hardly", "scarcely", "likely", "partly", "partially", "mostly", "early", "almost",
     "apparently", "seemingly", "supposedly", "allegedly", "merely", "simply", "just", "not", "never", "also",
@@ -80,7 +80,7 @@ KEEP_ADVERBS: Final = frozenset({
 })
 # Prepositions whose phrase is never deleted: it is a complement, a comparison or a measure.
 KEEP_PREPOSITIONS: Final = frozenset({"of", "than", "as", "like", "about", "for", "to", "into", "onto", "from", "per",
-                               "including", "except", "despite", "toward", "towards", "during", "until", "since"})
+                                      "including", "except", "despite", "toward", "towards", "during", "until", "since"})
 # Verbs that need their prepositional phrase ("filled with food", "made of wood", "heading to town").
 PHRASE_VERBS: Final = frozenset({
     "fill", "cover", "dress", "make", "top", "load", "stack", "pile", "line", "decorate", "surround", "stuff",

@@ -46,7 +46,7 @@ from toolkit.text.wordnet import load_verbs
 
 # Prepositions that need an object after them: a verb substitute ending in one ("look away from") needs one.
 GOVERNING: Final = frozenset({"at", "from", "to", "with", "toward", "towards", "of", "for", "into", "onto", "through",
-                       "after", "on", "in", "over", "under", "about", "across", "along", "around", "behind"})
+                              "after", "on", "in", "over", "under", "about", "across", "along", "around", "behind"})
 # What a general word may turn into: things of another category that share its scenes.
 CONTRAST_CATEGORIES: Final = {
     "person": ("animal",),
@@ -464,7 +464,7 @@ def _object_follows(parse: Parse, rel: Relation, end: int) -> bool:
 
 # Verbs that link their subject to an adjective ("looking pensive", "seems happy").
 LINKING_VERBS: Final = frozenset({"look", "seem", "appear", "feel", "become", "stay", "remain", "sound", "smell", "taste",
-                           "turn", "get", "grow", "go", "keep", "be"})
+                                  "turn", "get", "grow", "go", "keep", "be"})
 
 
 def _object_category(parse: Parse, lex: Lexicon, k: int | None) -> str | None:
@@ -475,12 +475,12 @@ def _object_category(parse: Parse, lex: Lexicon, k: int | None) -> str | None:
 # Particles and adverbs of place that read with no object after them ("propped *up*", "running *around*"); not
 # "in", "on", "off", "along", "across": before the verb's next phrase they read as a preposition left dangling.
 STANDALONE: Final = frozenset({"up", "down", "out", "away", "back", "over", "around", "inside", "outside", "nearby",
-                        "together", "apart", "ahead", "behind"})
+                               "together", "apart", "ahead", "behind"})
 
 
 # Prepositions and particles of a path: what follows them is where a movement or a look goes.
 PATHS: Final = frozenset({"out", "into", "through", "across", "along", "up", "down", "off", "onto", "toward", "towards",
-                   "away", "past"})
+                          "away", "past"})
 
 
 def _moves(lex: Lexicon, verb: str) -> bool:

@@ -98,7 +98,7 @@ def after_determiner(parse: Parse, obj: SceneObject) -> int:
 
 # Words an "a" goes with to say a quantity ("a few", "a couple of"): that "a" is no singular determiner.
 QUANTITY_WORDS: Final = frozenset({"few", "couple", "lot", "lots", "dozen", "bunch", "number", "pair", "handful",
-                            "group", "herd", "flock", "variety", "set", "row", "pile", "stack", "collection"})
+                                   "group", "herd", "flock", "variety", "set", "row", "pile", "stack", "collection"})
 
 
 def leading_determiner(parse: Parse, obj: SceneObject, before: int) -> str | None:
@@ -153,7 +153,7 @@ def wearable(lex: Lexicon, lemma: str) -> bool:
 # Gendered words for people the lexicon does not relate to "man" / "woman" ("son", "queen").
 _MALE: Final = frozenset({"son", "brother", "king", "prince", "uncle", "nephew", "grandfather", "grandpa", "boyfriend"})
 _FEMALE: Final = frozenset({"daughter", "sister", "queen", "princess", "aunt", "niece", "grandmother", "grandma",
-                     "girlfriend"})
+                            "girlfriend"})
 # A pronoun for the other gender: "her" is "his" as a possessive (PRP$), "him" as an object.
 _TO_FEMALE: Final = {"he": "she", "him": "her", "his": "her", "himself": "herself"}
 _TO_MALE: Final = {"she": "he", "hers": "his", "herself": "himself"}

@@ -621,8 +621,8 @@ class Swap(Operator):
 EATEN: Final = frozenset({"food", "drink"})
 # Nouns that say where something is relative to something else: no thing of the scene.
 RELATIVE_PLACES: Final = frozenset({"side", "distance", "front", "back", "top", "bottom", "middle", "edge", "center",
-                             "centre", "background", "foreground", "left", "right", "end", "rear", "inside",
-                             "outside"})
+                                    "centre", "background", "foreground", "left", "right", "end", "rear", "inside",
+                                    "outside"})
 VERB_COMPLEMENTS: Final = frozenset({"dobj", "prt", "acomp", "attr", "dative", "oprd"})
 ANIMATE: Final = PERSONS | {"animal"}
 ACTORS: Final = ANIMATE | {"body_part"}  # "A hand is holding a carrot": never "A carrot is holding a hand"
