@@ -307,8 +307,10 @@ class Replace(Operator):
             if unit is not None:
                 # "looks at her phone" is one relation, replaced whole ("ignores her phone", "looks away from
                 # her phone"); the verb alone never becomes one that needs its own object there ("ignores at
-                # her phone") and, with the plausibility rules, none at all ("sleeps at her phone")
-                subs = [] if self.plausible_only else [
+                # her phone") and, with the plausibility rules, none at all ("sleeps at her phone"), unless
+                # any verb takes the preposition ("playing with a dog" -> "skiing with a dog")
+                governed = self.plausible_only and unit[1].rsplit(" ", 1)[-1] not in FREE_PREPOSITIONS
+                subs = [] if governed else [
                     s for s in subs if not lex.share_relation_set(unit[1], s) or lex.is_intransitive(s)]
                 sites.append(self._unit_site(parse, lex, rel, *unit, form))
             if not subs and rel.kind == "verb" and rel.end - rel.start > 1:
@@ -443,10 +445,17 @@ def verb_unit(parse: Parse, lex: Lexicon, rel: Relation) -> tuple[int, str] | No
     return None
 
 
+# A preposition any verb takes ("skiing *with* a dog"): in a verb phrase ending in it ("play with") either
+# word may be replaced alone.
+FREE_PREPOSITIONS: Final = frozenset({"with"})
+
+
 def _in_verb_unit(parse: Parse, lex: Lexicon, prep: Relation) -> bool:
-    """Whether a preposition is the second word of a verb relation the lexicon knows ("look *at*")."""
-    return any(v.kind == "verb" and v.start == prep.verb and v.end == prep.start and verb_unit(parse, lex, v) is not None
-               for v in parse.scene.relations)
+    """Whether a preposition is the second word of a verb relation the lexicon knows and governs it ("look
+    *at*"; not "play *with*")."""
+    return prep.lemma not in FREE_PREPOSITIONS and any(
+        v.kind == "verb" and v.start == prep.verb and v.end == prep.start and verb_unit(parse, lex, v) is not None
+        for v in parse.scene.relations)
 
 
 def _object_follows(parse: Parse, rel: Relation, end: int) -> bool:
