@@ -20,13 +20,14 @@ from toolkit.generation.operators.neutral import ADD_LENGTHS, NEVER_DROPPED, Del
 from toolkit.generation.operators.sites import (
     QUANTITY_WORDS,
     SETTINGS,
+    WEARING,
     after_determiner,
     is_finite_subject,
     named_things,
     object_lemma_in_lexicon,
+    taken_by,
     wearable,
     words,
-    worn_object,
 )
 from toolkit.text.lexicon import Lexicon
 from toolkit.text.parse import Parse
@@ -300,7 +301,7 @@ class Add(Operator):
                 # and a bowl furniture"); a plural may be a verb the tagger misread ("the phone *looks*")
                 continue
             subs = [s for s in lex.addable_substitutes(found[0]) if s not in present]
-            if self.plausible_only and worn_object(parse, k):
+            if self.plausible_only and taken_by(parse, k, WEARING):
                 subs = [s for s in subs if wearable(lex, s)]  # "wearing a collar and a necklace"
             if self.counts:
                 subs = self.counts.rank_objects(context, subs)

@@ -17,6 +17,7 @@ from toolkit.generation.operators.counting import count_choices, count_edit, rea
 from toolkit.generation.operators.sites import (
     PERSONS,
     SETTINGS,
+    WEARING,
     WORN,
     after_determiner,
     determiner_of,
@@ -28,9 +29,9 @@ from toolkit.generation.operators.sites import (
     object_lemma_in_lexicon,
     phrase_root,
     regendered_pronouns,
+    taken_by,
     wearable,
     words,
-    worn_object,
 )
 from toolkit.text.lexicon import Lexicon
 from toolkit.text.morph import (
@@ -165,10 +166,10 @@ class Replace(Operator):
             held = gender_held_by_pronouns(parse, lex, k) if self.plausible_only else None
             if held:
                 subs = [s for s in subs if gender(lex, s) in {None, held}]
-            if self.plausible_only and _eaten(parse, k):
+            if self.plausible_only and taken_by(parse, k, INGESTING):
                 # "drinking water" (water files under terrain): never "drinking sand", "drinking grass"
                 subs = [s for s in subs if lex.object_category(s) in {"food", "drink"}]
-            if self.plausible_only and worn_object(parse, k):
+            if self.plausible_only and taken_by(parse, k, WEARING):
                 subs = [s for s in subs if wearable(lex, s)]  # "wearing a collar": never "wearing an umbrella"
             if self.plausible_only:
                 # what the caption says of the object stays plausible of the new one (the lexicon's `on`
@@ -297,13 +298,16 @@ class Replace(Operator):
         def form(rel: Relation, sub: str) -> tuple[str, ...]:
             return tuple((inflect_verb(sub, verb_tag(toks[rel.start])) if rel.kind == "verb" else sub).split(" "))
 
+        # verbs with their own preposition ("look at"), by the verb's first token: (end, phrase)
+        units = {rel.start: unit for rel in scene.relations if (unit := verb_unit(parse, lex, rel)) is not None}
         for rel in scene.relations:
             if rel.kind == "prep" and rel.start > 0 and toks[rel.start - 1].lower in {"a", "an", "the"}:
                 continue  # a noun, not a preposition: "sprays *the inside* of a toilet" (never "the on a toilet")
-            if self.plausible_only and rel.kind == "prep" and _in_verb_unit(parse, lex, rel):
+            if (self.plausible_only and rel.kind == "prep" and rel.lemma not in FREE_PREPOSITIONS
+                    and rel.verb in units and units[rel.verb][0] == rel.end):
                 continue  # "looks at his phone": "at" goes with its verb, never "looks far from his phone"
             subs, end = lex.relation_substitutes(rel.lemma), rel.end
-            unit = verb_unit(parse, lex, rel)
+            unit = units.get(rel.start) if rel.kind == "verb" else None
             if unit is not None:
                 # "looks at her phone" is one relation, replaced whole ("ignores her phone", "looks away from
                 # her phone"); the verb alone never becomes one that needs its own object there ("ignores at
@@ -329,7 +333,7 @@ class Replace(Operator):
                 return single_replace(parse, "rel", rel.start, end, form(rel, sub), detail, rank)
 
             sites.append(self.site("rel", subs[: self.per_site], build))
-        sites.extend(self._verb_and_preposition(parse, lex, form))
+        sites.extend(self._verb_and_preposition(parse, lex, form, units))
         return sites
 
     def _unit_site(self, parse: Parse, lex: Lexicon, rel: Relation, end: int, phrase: str, form) -> Site:
@@ -343,13 +347,13 @@ class Replace(Operator):
 
         return self.site("rel", subs[: self.per_site], build)
 
-    def _verb_and_preposition(self, parse: Parse, lex: Lexicon, form) -> list[Site]:
+    def _verb_and_preposition(self, parse: Parse, lex: Lexicon, form, units: dict[int, tuple[int, str]]) -> list[Site]:
         """Both words of "sitting on" at once ("standing beside"), as a relation is often both."""
         rels = parse.scene.relations
         sites = []
         for verb in (r for r in rels if r.kind == "verb"):
             prep = next((r for r in rels if r.kind == "prep" and r.verb == verb.start and r.start == verb.end), None)
-            if prep is None or verb_unit(parse, lex, verb) is not None:
+            if prep is None or verb.start in units:
                 continue  # a verb and its own preposition ("look at") are replaced as one relation
             vsubs = [v for v in lex.relation_substitutes(verb.lemma)
                      if not _needs_object(v) and _fits_arguments(parse, lex, verb, verb.end, v)][:3]
@@ -373,11 +377,6 @@ class Replace(Operator):
 STAND_IN_NOUNS: Final = frozenset({"other", "others"})
 # Verbs whose object is eaten or drunk: it stays food or drink.
 INGESTING: Final = frozenset({"eat", "drink", "sip", "chew", "munch", "nibble", "devour", "swallow", "taste", "lick", "gulp"})
-
-
-def _eaten(parse: Parse, k: int) -> bool:
-    """Whether object k is what a verb of eating or drinking takes ("drinking *water*")."""
-    return any(r.kind == "verb" and r.obj == k and r.lemma in INGESTING for r in parse.scene.relations)
 
 
 def _bare_singular(parse: Parse, obj: SceneObject) -> bool:
@@ -448,14 +447,6 @@ def verb_unit(parse: Parse, lex: Lexicon, rel: Relation) -> tuple[int, str] | No
 # A preposition any verb takes ("skiing *with* a dog"): in a verb phrase ending in it ("play with") either
 # word may be replaced alone.
 FREE_PREPOSITIONS: Final = frozenset({"with"})
-
-
-def _in_verb_unit(parse: Parse, lex: Lexicon, prep: Relation) -> bool:
-    """Whether a preposition is the second word of a verb relation the lexicon knows and governs it ("look
-    *at*"; not "play *with*")."""
-    return prep.lemma not in FREE_PREPOSITIONS and any(
-        v.kind == "verb" and v.start == prep.verb and v.end == prep.start and verb_unit(parse, lex, v) is not None
-        for v in parse.scene.relations)
 
 
 def _object_follows(parse: Parse, rel: Relation, end: int) -> bool:

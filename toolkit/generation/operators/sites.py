@@ -138,9 +138,9 @@ WORN: Final = frozenset({"clothing", "accessory"})
 WEARING: Final = frozenset({"wear", "have on", "dress in", "sport", "put on", "take off"})
 
 
-def worn_object(parse: Parse, k: int) -> bool:
-    """Whether object k is what a verb of wearing takes ("wearing a *collar*")."""
-    return any(r.kind == "verb" and r.obj == k and r.lemma in WEARING for r in parse.scene.relations)
+def taken_by(parse: Parse, k: int, verbs: frozenset[str]) -> bool:
+    """Whether object k is what one of these verbs takes ("wearing a *collar*", "drinking *water*")."""
+    return any(r.kind == "verb" and r.obj == k and r.lemma in verbs for r in parse.scene.relations)
 
 
 def wearable(lex: Lexicon, lemma: str) -> bool:
