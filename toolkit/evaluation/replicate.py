@@ -188,7 +188,7 @@ def _related(lex: Lexicon, subtype: str, old: str, new: str) -> str | None:
 
 
 def _lemma(word: str) -> str:
-    from lemminflect import getLemma
+    from toolkit.text.lemmas import getLemma
 
     last = word.split(" ")[-1]
     lemmas = getLemma(last, upos="NOUN")

@@ -7,9 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from lemminflect import getLemma
-
 from toolkit.generation.operators.base import Change, Edit, Fix
+from toolkit.text.lemmas import getLemma
 from toolkit.text.morph import agree_verb, countable, indefinite_article, match_case, singular
 from toolkit.text.parse import Parse
 from toolkit.text.scene import NOUN_POS, QUANTIFIER_NOUNS, SUBJECT_DEPS, modifier_read_as_name, verbs_read_as_nouns

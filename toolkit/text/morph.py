@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Final
 
-from lemminflect import getAllInflections, getInflection
+from toolkit.text.lemmas import getAllInflections, getInflection
 
 # Words whose spelling misleads the vowel rule.
 _AN_EXCEPTIONS: Final = ("hour", "honest", "honor", "honour", "heir", "herb")

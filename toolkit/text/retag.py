@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lemminflect import getLemma
+from toolkit.text.lemmas import getLemma
 
 if TYPE_CHECKING:  # toolkit.text.parse calls `repair`: no import back at run time
     from toolkit.text.parse import Token

@@ -312,7 +312,7 @@ def verbs_read_as_nouns(parse: Parse) -> frozenset[int]:
     over a wave", "A zebra *grazes* in a field" (the subject then looks like a compound modifier): a verb's
     "-s" form read as a plural noun after a thing's name, not followed by a noun nor counted, with an "a"
     before it, or a verb the lexicon knows that is no thing."""
-    from lemminflect import getInflection, getLemma
+    from toolkit.text.lemmas import getInflection, getLemma
 
     lex = load_lexicon()
     toks, kids = parse.tokens, parse.children
@@ -546,7 +546,7 @@ def _noun_lemma(tok, lex) -> str:
     """spaCy's lemma, unless the lexicon knows only lemminflect's ("vases": spaCy says "vas")."""
     lemma = tok.lemma.lower()
     if not lex.is_object(lemma) and not lex.is_object_hypernym(lemma):
-        from lemminflect import getLemma
+        from toolkit.text.lemmas import getLemma
 
         for other in getLemma(tok.lower, upos="NOUN"):
             if lex.is_object(other) or lex.is_object_hypernym(other):
@@ -559,7 +559,7 @@ def _verb_lemma(tok) -> str:
     lemma = tok.lemma.lower()
     lex = load_lexicon()
     if lex.relation_kind(lemma) != "verb":
-        from lemminflect import getLemma
+        from toolkit.text.lemmas import getLemma
 
         for other in getLemma(tok.lower, upos="VERB"):
             if lex.relation_kind(other) is not None:

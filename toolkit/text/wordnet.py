@@ -193,7 +193,7 @@ def verb_form_relation(lex: Lexicon, old: str, new: str) -> str | None:
     """WordNet's relation between two single verbs as written ("taped", "attached": every lemma of each)
     when the old one is outside the lexicon, as an action replacement's is: 'synonym', 'hypernym',
     'troponym', 'entailment' (the replacement could still be true) or None."""
-    from lemminflect import getLemma
+    from toolkit.text.lemmas import getLemma
 
     wn = load_verbs()
     if wn is None or " " in old or " " in new:

@@ -17,9 +17,8 @@ import json
 import re
 from dataclasses import asdict, dataclass
 
-from lemminflect import getLemma
-
 from toolkit.evaluation.filters.counts import PlausibilityModel, describe
+from toolkit.text.lemmas import getLemma
 from toolkit.text.lexicon import Lexicon, load_lexicon
 from toolkit.text.morph import indefinite_article
 from toolkit.text.parse import Parse, Token

@@ -16,9 +16,8 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from lemminflect import getLemma
-
 from toolkit.generation.corpus import CorpusCounts, agent_kind, canonical_object, is_passive, verb_roles
+from toolkit.text.lemmas import getLemma
 from toolkit.text.lexicon import Lexicon
 from toolkit.text.parse import Parse
 from toolkit.text.scene import Relation

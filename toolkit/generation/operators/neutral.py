@@ -34,10 +34,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from lemminflect import getAllLemmas
-
 from toolkit.generation.operators.base import Change, Edit
 from toolkit.generation.operators.sites import object_lemma_in_lexicon
+from toolkit.text.lemmas import getAllLemmas
 from toolkit.text.lexicon import Lexicon
 from toolkit.text.parse import Parse, Token, reduce_frozen
 from toolkit.text.scene import SceneObject
