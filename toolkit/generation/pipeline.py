@@ -9,7 +9,6 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import select, update
@@ -136,11 +135,6 @@ class RunReport:
         }
 
 
-def skip_key(operator: str, subtype: str, reason: str) -> str:
-    """A skip reason without its caption-specific details, for counting."""
-    return f"{operator}/{subtype}: {reason.split(' (')[0].split(' ‘')[0].split(chr(39))[0].strip()}"
-
-
 def generate_run(
     engine: Engine,
     config: GenerationConfig,
@@ -260,21 +254,18 @@ def chunk_size(left: int, chunk: int, workers: int) -> int:
 def _finish_chunk(engine: Engine, pool: ChunkWorkers, job, rid: str, report: RunReport, progress) -> None:
     out = pool.result(job)
     cand_rows: list[tuple] = []
-    done_rows: list[dict] = []
-    groups: Counter = Counter()
-    for (cid, _text, _h), (records, skips) in zip(job.rows, out.records, strict=True):
+    done_rows: list[tuple] = []
+    for (cid, _text, _h), records in zip(job.rows, out.records, strict=True):
         cand_rows += [(cid, *rec) for rec in records]
-        groups.update(map(_OPERATOR_SUBTYPE, records))
-        for s in skips:
-            report.skips[skip_key(s.operator, s.subtype, s.reason)] += 1
-        report.no_candidates += not records
-        done_rows.append({"run_id": rid, "caption_id": cid, "n_candidates": len(records)})
-    for (op, sub), n in groups.items():
-        report.by_operator[f"{op}/{sub}"] += n
+        done_rows.append((cid, len(records)))
+    report.no_candidates += sum(1 for records in out.records if not records)
+    report.by_operator.update(out.by_operator)
+    report.skips.update(out.skips)
     with engine.begin() as conn:
         q.insert_ignore_rows(conn, CandidateRow.__table__, _CANDIDATE_COLUMNS, cand_rows, ["caption_id", "uid"],
                              constants={"run_id": rid, "created_at": utcnow()})
-        q.insert_ignore(conn, RunCaption.__table__, done_rows, ["run_id", "caption_id"])
+        q.insert_ignore_rows(conn, RunCaption.__table__, ("caption_id", "n_candidates"), done_rows,
+                             ["run_id", "caption_id"], constants={"run_id": rid})
         _merge_summary(conn, rid, report, len(job.rows), len(cand_rows))
     report.captions += len(job.rows)
     report.candidates += len(cand_rows)
@@ -283,7 +274,6 @@ def _finish_chunk(engine: Engine, pool: ChunkWorkers, job, rid: str, report: Run
 
 
 _CANDIDATE_COLUMNS = ("caption_id", *CANDIDATE_FIELDS)
-_OPERATOR_SUBTYPE = itemgetter(CANDIDATE_FIELDS.index("operator"), CANDIDATE_FIELDS.index("subtype"))
 
 
 def _merge_summary(conn, rid: str, report: RunReport, n_captions: int, n_candidates: int) -> None:

@@ -16,9 +16,9 @@ from typing import Any
 import pyarrow as pa
 
 from toolkit.generation.caption_lm import CaptionLM, fit_caption_lm
-from toolkit.generation.chunks import CANDIDATE_FIELDS, candidate_records
+from toolkit.generation.chunks import CANDIDATE_FIELDS, candidate_records, skip_key
 from toolkit.generation.operators import GenerationConfig
-from toolkit.generation.pipeline import run_id_for, skip_key, versions
+from toolkit.generation.pipeline import run_id_for, versions
 from toolkit.scale.shards import Piece, list_shards, meta_json, plan_pieces, read_piece
 from toolkit.store.queries import caption_key, text_hash
 from toolkit.text.ingest import BadRecord
