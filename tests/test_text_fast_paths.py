@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit.generation.caption_lm import BOS, EOS, lm_tokens
-from toolkit.generation.operators.compose import normalize, seeded_shuffle
+from toolkit.generation.operators.compose import normalize, plain_words, seeded_shuffle
 from toolkit.generation.realize import _LINKED_DETERMINERS, _LINKS, _MAY_DOUBLE, doubled_words, stacked_articles
 from toolkit.text.lexicon import load_lexicon
 from toolkit.text.parse import Parse, Token
@@ -49,6 +49,12 @@ def test_fast_paths_agree_with_their_regex_definitions(text: str) -> None:
     assert lm_tokens(text) == [BOS, BOS, *re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text.lower()), EOS]
     assert stacked_articles(text) == _stacked_by_regex(text)
     assert doubled_words(text) == _doubled_by_definition(text)
+    words = plain_words(text)  # split once for both, where they agree
+    if words is not None:
+        assert " ".join(words) == normalize(text)
+        assert [BOS, BOS, *words, EOS] == lm_tokens(text)
+    else:
+        assert not text.isascii() or "'" in text
 
 
 def test_stacked_articles_edge_cases() -> None:

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
-from toolkit.generation.caption_lm import CaptionLM, lm_tokens
+from toolkit.generation.caption_lm import BOS, EOS, CaptionLM, lm_tokens
 from toolkit.generation.corpus import CorpusCounts
 from toolkit.generation.operators.add import Add
 from toolkit.generation.operators.base import OPERATOR_NAMES, SUBTYPES, Candidate, Edit, Operator, Site, Skip
@@ -41,6 +41,14 @@ def normalize(text: str) -> str:
     if text.isascii():
         return " ".join(text.encode().lower().translate(_NOT_WORD_BYTES).decode().split())
     return " ".join(_WORD.findall(text.lower()))
+
+
+def plain_words(text: str) -> list[str] | None:
+    """The words `normalize` joins, for ASCII text without an apostrophe: then they are also the words
+    `lm_tokens` finds, and a realised candidate is split once for both (None for any other text)."""
+    if text.isascii() and "'" not in text:
+        return text.encode().lower().translate(_NOT_WORD_BYTES).decode().split()
+    return None
 
 
 def candidate_id(caption: str, text: str) -> str:
@@ -335,12 +343,14 @@ class _Plausibility:
         self.logprobs = lm.position_logprobs(self.words, self.own, self.cache)
         self.dropped = 0
 
-    def keep(self, text: str, length_delta: int, neutral: bool = False) -> bool:
+    def keep(self, text: str, length_delta: int, neutral: bool = False, words: list[str] | None = None) -> bool:
+        """Whether to keep a candidate; `words`, when given, are its `plain_words`."""
         limit = self.neutral_drop if neutral else self.max_drop
         if limit is None:
             return True
+        tokens = lm_tokens(text) if words is None else [BOS, BOS, *words, EOS]
         # an inserted word costs probability whatever it says: allow the corpus's mean cost per word
-        gap = self.lm.gap(self.words, lm_tokens(text), self.own, self.cache, self.logprobs)
+        gap = self.lm.gap(self.words, tokens, self.own, self.cache, self.logprobs)
         drop = gap - length_delta * self.lm.word_cost
         if drop > limit:
             self.dropped += 1
@@ -356,14 +366,15 @@ def _make(
         realized = realize(parse, edits)
     except EditConflict:
         return None
-    key = normalize(realized.text)
+    words = plain_words(realized.text)
+    key = normalize(realized.text) if words is None else " ".join(words)
     if key in seen or doubled_words(realized.text) - source_doubles:
         return None  # a duplicate, or a substitute that repeats its neighbour ("a park park")
     if stacked_articles(realized.text) and not stacked_articles(parse.text):
         return None  # a whole phrase put after an article ("in an a girl jacket")
     seen.add(key)
     neutral = any(e.operator == "add" and len(e.changes) > 1 for e in edits)  # an insertion with its deletion
-    if judge is not None and not judge.keep(realized.text, realized.length_delta, neutral):
+    if judge is not None and not judge.keep(realized.text, realized.length_delta, neutral, words):
         return None
     return Candidate(
         candidate_id(parse.text, realized.text),
