@@ -34,6 +34,7 @@ from toolkit.text.lexicon import Lexicon, load_lexicon
 from toolkit.text.parse import Parse, parse_texts
 
 Row = tuple[int, str, str]  # (caption id, text, text_hash)
+PendingRow = tuple[int, str, str, str | None]  # ... and the stored parse JSON (None: not parsed yet)
 
 
 def parse_items(items: list[tuple[str, str]], nlp: Any = None) -> list[tuple[str, str, str]]:
@@ -50,10 +51,9 @@ def _parse(items: list[tuple[str, str]], nlp: Any) -> list[tuple[str, Parse]]:
 
 def store_parsed(engine: Engine, parsed: list[tuple[str, str, str]]) -> None:
     """Store (text_hash, model, parse JSON) rows; parses already stored are kept as they are."""
-    now = utcnow()
-    rows = [{"text_hash": h, "model": m, "data": d, "created_at": now} for h, m, d in parsed]
     with engine.begin() as conn:
-        q.insert_ignore(conn, ParseRow.__table__, rows, ["text_hash"])
+        q.insert_ignore_rows(conn, ParseRow.__table__, ("text_hash", "model", "data"), parsed, ["text_hash"],
+                             constants={"created_at": utcnow()})
 
 
 # The `candidate` columns that generation fills, in the order of the tuples `candidate_records` returns.
@@ -190,12 +190,12 @@ class ChunkWorkers:
             self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker, initargs=args)
         return self._pool
 
-    def submit(self, rows: list[Row]) -> Job:
-        """Look up stored parses for a chunk and start working on it (in a worker when it is big enough)."""
-        with self.engine.connect() as conn:
-            found = q.load_parses(conn, (h for _, _, h in rows))
-        stored = {h: data for h, (_model, data) in found.items()}
-        missing = {h: t for _, t, h in rows if h not in stored}
+    def submit(self, pending: list[PendingRow]) -> Job:
+        """Start working on a chunk of pending captions (`queries.pending_captions(..., with_parses=True)`),
+        in a worker when it is big enough."""
+        rows = [(cid, text, h) for cid, text, h, _ in pending]
+        stored = {h: data for _, _, h, data in pending if data is not None}
+        missing = {h: text for _, text, h, data in pending if data is None}
         job = Job(rows, stored, missing)
         # a small job runs here; once the workers have started, the small chunks at a run's end go to them
         if self.workers and (len(rows) >= self.min_rows or self._pool is not None):

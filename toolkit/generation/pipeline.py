@@ -76,25 +76,28 @@ def ingest(
         now = utcnow()
         with engine.begin() as conn:
             images = q.image_ids(conn, (r.image for r in good if r.image))
-            rows = {}
+            rows: dict[str, tuple] = {}
             for r in good:
                 key = q.caption_key(r.text, r.image)
-                rows.setdefault(key, {
-                    "key": key, "text": r.text, "text_hash": q.text_hash(r.text),
-                    "image_id": images.get(r.image) if r.image else None, "source": r.source, "ref": r.ref,
-                    "meta": json.dumps(r.meta, ensure_ascii=False), "created_at": now,
-                })
+                if key not in rows:
+                    meta = json.dumps(r.meta, ensure_ascii=False) if r.meta else "{}"
+                    rows[key] = (key, r.text, q.text_hash(r.text), images.get(r.image) if r.image else None, r.source,
+                                 r.ref, meta)
             table = Caption.__table__
-            existing = {k for (k,) in conn.execute(select(table.c.key).where(table.c.key.in_(list(rows))))}
+            where, params = q.among(table.c.key, rows)
+            existing = {k for (k,) in conn.execute(select(table.c.key).where(where), params)}
             new_rows = [row for k, row in rows.items() if k not in existing]
-            q.insert_ignore(conn, table, new_rows, ["key"])
+            q.insert_ignore_rows(conn, table, _CAPTION_COLUMNS, new_rows, ["key"], constants={"created_at": now})
         report.inserted += len(new_rows)
         report.duplicates += len(good) - len(new_rows)
         if parse:
-            report.parsed += store_parses(engine, {row["text_hash"]: row["text"] for row in new_rows}, nlp=nlp)
+            report.parsed += store_parses(engine, {row[2]: row[1] for row in new_rows}, nlp=nlp)
         if progress:
             progress(len(batch))
     return report
+
+
+_CAPTION_COLUMNS = ("key", "text", "text_hash", "image_id", "source", "ref", "meta")
 
 
 def versions(lex: Lexicon) -> dict[str, str]:
@@ -223,7 +226,8 @@ def mine_counts(engine: Engine, lex: Lexicon, nlp: Any = None, chunk: int = 2000
 
 
 def _pending_chunks(engine: Engine, rid: str, chunk: int, limit: int | None, workers: int) -> Iterator[list]:
-    """The run's pending captions in id order, in chunks of `chunk_size`."""
+    """The run's pending captions in id order, in chunks of `chunk_size`, as (id, text, text_hash, stored
+    parse JSON or None)."""
     with engine.connect() as conn:
         left = q.count_pending(conn, rid)
     if limit is not None:
@@ -233,7 +237,8 @@ def _pending_chunks(engine: Engine, rid: str, chunk: int, limit: int | None, wor
     while remaining is None or remaining > 0:
         size = chunk_size(left, chunk, workers) if guided else chunk
         with engine.connect() as conn:
-            rows = q.pending_captions(conn, rid, after, size if remaining is None else min(size, remaining))
+            rows = q.pending_captions(conn, rid, after, size if remaining is None else min(size, remaining),
+                                      with_parses=True)
         if not rows:
             return
         yield rows
@@ -255,7 +260,7 @@ def _finish_chunk(engine: Engine, pool: ChunkWorkers, job, rid: str, report: Run
     out = pool.result(job)
     cand_rows: list[tuple] = []
     done_rows: list[tuple] = []
-    for (cid, _text, _h), records in zip(job.rows, out.records, strict=True):
+    for (cid, *_), records in zip(job.rows, out.records, strict=True):
         cand_rows += [(cid, *rec) for rec in records]
         done_rows.append((cid, len(records)))
     report.no_candidates += sum(1 for records in out.records if not records)
