@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit.generation.caption_lm import BOS, EOS, lm_tokens
-from toolkit.generation.operators.compose import normalize, plain_words, seeded_shuffle
+from toolkit.generation.operators.compose import may_stack, normalize, plain_words, seeded_shuffle
 from toolkit.generation.realize import _LINKED_DETERMINERS, _LINKS, _MAY_DOUBLE, doubled_words, stacked_articles
 from toolkit.text.lexicon import load_lexicon
 from toolkit.text.parse import Parse, Token
@@ -53,8 +53,18 @@ def test_fast_paths_agree_with_their_regex_definitions(text: str) -> None:
     if words is not None:
         assert " ".join(words) == normalize(text)
         assert [BOS, BOS, *words, EOS] == lm_tokens(text)
+        assert may_stack(" ".join(words), words) or not stacked_articles(text)  # a pre-check, never wrong
     else:
         assert not text.isascii() or "'" in text
+
+
+def test_may_stack_is_a_cheap_necessary_condition() -> None:
+    for text in ("in an a girl jacket", "the. A cat", "on the  a road", "A man on a horse", "x_the a y"):
+        words = plain_words(text)
+        assert words is not None
+        assert may_stack(" ".join(words), words) or not stacked_articles(text), text
+    assert not may_stack("a man on a horse", ["a", "man", "on", "a", "horse"])
+    assert may_stack("a man", None)  # no words: the full check decides
 
 
 def test_stacked_articles_edge_cases() -> None:
