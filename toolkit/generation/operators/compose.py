@@ -204,18 +204,21 @@ def draw_choices(lm: CaptionLM, choices: Sequence[Any], keep: int, rng: random.R
     (Efraimidis-Spirakis keys): a word by its count, a phrase by `CaptionLM.phrase_count`, a choice of
     several parts by its rarest part. The negatives then use a substitute about as often as captions do,
     so that no word becomes a marker of negatives ("a lone ...", "near to", "a baseball bat")."""
-    keyed = []
+    keys: list[float] = []
     exponents = lm.choice_weights  # 1 / weight of each word choice: the same ones come up caption after caption
     uniform = rng.random  # bound once: a method looked up per choice was 2 % of generation
-    for i, choice in enumerate(choices):
+    for choice in choices:
         exponent = exponents.get(choice) if isinstance(choice, str) else None
         if exponent is None:
             exponent = 1.0 / min((lm.phrase_count(p.lower().split(" ")) for p in _choice_parts(choice)), default=1.0)
             if isinstance(choice, str):
                 exponents[choice] = exponent
-        keyed.append((uniform() ** exponent, -i, choice))
-    keyed.sort(reverse=True)
-    return [choice for _, _, choice in keyed[:keep]]
+        u: float = uniform()
+        keys.append(u**exponent)
+    # highest keys first, equal keys in choice order (a reverse sort is stable): sorting plain floats is
+    # several times cheaper than sorting (key, -index, choice) tuples
+    order = sorted(range(len(keys)), key=keys.__getitem__, reverse=True)
+    return [choices[i] for i in order[:keep]]
 
 
 def _tier_order(sites: list[Site]) -> Iterator[Edit]:

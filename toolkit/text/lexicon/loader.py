@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Final
 
 from ._attributes import AttributeIndex, AttributeType
 from ._objects import ObjectEntry, ObjectIndex
@@ -32,6 +33,9 @@ __all__ = [
     "RelationSet",
     "load_lexicon",
 ]
+
+
+_MISS: Final = "?"  # a memo's miss, where None is an answer (no relation ever reads "?")
 
 
 def _derived(word: str, object_lemma: str) -> bool:
@@ -75,6 +79,7 @@ class Lexicon:
         self._relations = RelationIndex(_parse_toml(RELATIONS_FILE, raw[RELATIONS_FILE]), RELATIONS_FILE)
         # object_relation per pair: generation asks about the same pairs caption after caption
         self._object_relations: dict[tuple[str, str], str | None] = {}
+        self._plausible_on: dict[tuple[str, str], bool] = {}  # attribute_plausible_on, per (word, object)
         self._words_by_type: dict[str, Mapping[str, tuple[str, ...]]] = {}  # per object lemma
         self._addable_subs: dict[str, tuple[str, ...]] = {}  # per object lemma
         # the contrast sets each relation phrase is in (by position): REPLACE relation asks for pairs
@@ -126,11 +131,12 @@ class Lexicon:
         """'same' | 'synonym' | 'hypernym' (b above a) | 'hyponym' (b a kind of a) | 'related' | None."""
         key = (a, b)
         memo = self._object_relations
-        if key not in memo:
+        found = memo.get(key, _MISS)
+        if found == _MISS:
             if len(memo) > 200_000:  # bounded: a long run meets many pairs once
                 memo.clear()
-            memo[key] = self._objects.relation(a, b)
-        return memo[key]
+            found = memo[key] = self._objects.relation(a, b)
+        return found
 
     def object_category(self, lemma: str) -> str | None:
         """Coarse category ("animal", "person_role", ...); for a hypernym word, the first one it names."""
@@ -208,8 +214,15 @@ class Lexicon:
         """False for an attribute word that its type's `on` list leaves out for this object ("denim" for a
         table); True otherwise, also for words of no type, of types that do not apply to the object at
         all, and for objects the lexicon does not know."""
-        return word not in self._attributes.implausible_at(self._objects.places_of(object_lemma)) and not _derived(
-            word, object_lemma)
+        key = (word, object_lemma)
+        memo = self._plausible_on
+        found = memo.get(key)
+        if found is None:  # REPLACE object asks this of a category's hundred substitutes at each object
+            if len(memo) > 200_000:
+                memo.clear()
+            found = memo[key] = word not in self._attributes.implausible_at(self._objects.places_of(object_lemma)) \
+                and not _derived(word, object_lemma)
+        return found
 
     def attribute_plausible(self, words: Iterable[str], object_lemma: str) -> list[str]:
         """The words, less those ``attribute_plausible_on`` rejects for this object; order kept."""
