@@ -165,9 +165,14 @@ class CaptionLM:
         trigrams = list(zip(words, words[1:], words[2:], strict=False))
         if not all(t in self.c3 for t in trigrams):
             return own
-        for u, v, w in trigrams:
-            for key in ((u, v, w), (u, v, ""), (v, w), (v,), w, ""):
-                own[key] = own.get(key, 0) + 1
+        for u, v, w in trigrams:  # written out: a tuple of six keys per trigram cost more than the counting
+            tri, ctx, bi, uni = (u, v, w), (u, v, ""), (v, w), (v,)
+            own[tri] = own.get(tri, 0) + 1
+            own[ctx] = own.get(ctx, 0) + 1
+            own[bi] = own.get(bi, 0) + 1
+            own[uni] = own.get(uni, 0) + 1
+            own[w] = own.get(w, 0) + 1
+            own[""] = own.get("", 0) + 1
         return own
 
     def window_logprob(self, words: list[str], start: int, end: int, own: dict,

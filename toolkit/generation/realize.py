@@ -349,7 +349,7 @@ _LINKED_DETERMINERS: Final = frozenset({"a", "an", "the", "two", "some"})
 def doubled_words(text: str) -> set[str]:
     """Words that occur twice in a row ("in a park park"), and words on both sides of a joining word
     ("a man on a man", "toilet and a toilet", as "man ~ man"), ignoring case and punctuation."""
-    ws = [w.strip(".,;:!?\"'") for w in text.lower().split()]
+    ws = [w if w.isalnum() else w.strip(".,;:!?\"'") for w in text.lower().split()]  # most words have nothing to strip
     out: set[str] = set()
     n = len(ws)
     for i in range(n - 1):  # one pass: every realised candidate is checked
