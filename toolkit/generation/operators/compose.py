@@ -39,7 +39,7 @@ _NOT_WORD_BYTES: Final = bytes(c if re.fullmatch(rb"[a-z0-9']", bytes([c])) else
 def normalize(text: str) -> str:
     """Lower-case words of letters, digits and apostrophes, joined by single spaces."""
     if text.isascii():
-        return " ".join(text.encode().lower().translate(_NOT_WORD_BYTES).decode().split())
+        return " ".join(_ascii_words(text))
     return " ".join(_WORD.findall(text.lower()))
 
 
@@ -47,8 +47,13 @@ def plain_words(text: str) -> list[str] | None:
     """The words `normalize` joins, for ASCII text without an apostrophe: then they are also the words
     `lm_tokens` finds, and a realised candidate is split once for both (None for any other text)."""
     if text.isascii() and "'" not in text:
-        return text.encode().lower().translate(_NOT_WORD_BYTES).decode().split()
+        return _ascii_words(text)
     return None
+
+
+def _ascii_words(text: str) -> list[str]:
+    """`_WORD`'s matches in lower-cased ASCII text, by `_NOT_WORD_BYTES`."""
+    return text.encode().lower().translate(_NOT_WORD_BYTES).decode().split()
 
 
 def candidate_id(caption: str, text: str) -> str:

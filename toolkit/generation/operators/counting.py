@@ -36,7 +36,7 @@ SAYINGS: Final[dict[tuple[str, ...], tuple[int, int]]] = {
     ("many",): (5, MANY), ("numerous",): (5, MANY), ("lots", "of"): (5, MANY), ("a", "lot", "of"): (5, MANY),
     ("plenty", "of"): (5, MANY), ("a", "dozen"): (12, 12), ("dozens", "of"): (24, MANY), ("no",): (0, 0),
     **{("a", group, "of"): (2, MANY) for group in ("herd", "flock", "crowd", "pack", "row", "line", "pile", "stack",
-                                                                                           "collection", "variety", "cluster", "team")},
+                                                   "collection", "variety", "cluster", "team")},
 }
 # After a kept determiner: "the single dog", "the lone tree".
 AFTER_DETERMINER: Final[dict[tuple[str, ...], tuple[int, int]]] = {("single",): (1, 1), ("lone",): (1, 1), ("solitary",): (1, 1)}
